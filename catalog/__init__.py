@@ -1,0 +1,1 @@
+"""The shared vocabulary: regions, agencies, channels, matters, materials and reference data."""

@@ -1,0 +1,14 @@
+from django.contrib import admin
+
+from ..models import Agency
+from .base import CatalogAdmin
+
+
+@admin.register(Agency)
+class AgencyAdmin(CatalogAdmin):
+    menu_order = 20
+    list_display = ["code", "name", "kind", "region", "parent", "is_active"]
+    list_select_related = ["region", "parent"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["code", "name", "region__name"]
+    autocomplete_fields = ["region", "parent"]

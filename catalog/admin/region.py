@@ -1,0 +1,14 @@
+from django.contrib import admin
+
+from ..models import Region
+from .base import CatalogAdmin
+
+
+@admin.register(Region)
+class RegionAdmin(CatalogAdmin):
+    menu_order = 10
+    list_display = ["code", "name", "level", "parent"]
+    list_select_related = ["parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["parent"]

@@ -1,0 +1,66 @@
+"""The JSON API root: ``/api/v1/`` with its OpenAPI schema at ``/api/v1/openapi.json``.
+
+Every app contributes a router; this module mounts them and turns every error into a 4xx JSON body
+``{"reason_code": ..., "message": ...}`` (never a 500 for bad input).
+"""
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from catalog.api import router as catalog_router
+
+from catalog.api_support import ApiError
+
+class ReadableJSONRenderer(JSONRenderer):
+    """UTF-8 JSON with Chinese left readable rather than \\u-escaped."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    renderer=ReadableJSONRenderer(),
+    title="工伤保险经办配置中心 API",
+    version="1",
+    description="工伤保险经办配置中心的只读目录接口与运行时引擎接口。",
+    urls_namespace="api-v1",
+)
+
+
+@api.exception_handler(ApiError)
+def _api_error(request, exc: ApiError):
+    return api.create_response(request, exc.body(), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc: ValidationError):
+    fields = [".".join(str(part) for part in error.get("loc", [])[1:]) for error in exc.errors]
+    return api.create_response(
+        request,
+        {
+            "reason_code": "invalid_parameter",
+            "message": _("参数不合法：%(fields)s") % {"fields": "、".join(field for field in fields if field) or "-"},
+            "errors": exc.errors,
+        },
+        status=400,
+    )
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"reason_code": "not_found", "message": _("资源不存在。")}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return api.create_response(request, {"reason_code": "unauthenticated", "message": _("请先登录。")}, status=401)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return api.create_response(request, {"reason_code": "http_error", "message": str(exc)}, status=exc.status_code)
+
+
+api.add_router("/", catalog_router)

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ConfigCenterConfig(AppConfig):
+    name = "config_center"
+    verbose_name = _("配置中心")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,13 @@
+"""URL root: the admin at /admin/, the JSON API at /api/v1/. The one module that mounts every app."""
+
+from django.contrib import admin
+from django.urls import path
+from django.views.generic import RedirectView
+
+from .api import api
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PermissionsConfig(AppConfig):
+    name = "permissions"
+    verbose_name = _("岗位权限管理")
+    default_auto_field = "django.db.models.BigAutoField"

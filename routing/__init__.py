@@ -1,0 +1,1 @@
+"""Routing of cases to handling agencies; later cases, review tasks and transfers."""

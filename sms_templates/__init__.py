@@ -1,0 +1,1 @@
+"""SMS templates, the placeholder vocabulary, rendering and the outbox (see the SMS issue)."""
