@@ -19,7 +19,12 @@ class Region(models.Model):
     name = models.CharField(_("名称"), max_length=50)
     level = models.CharField(_("级别"), max_length=10, choices=Level.choices, db_index=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级区划"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     history = HistoricalRecords()
 
@@ -45,9 +50,16 @@ class Agency(models.Model):
 
     code = models.CharField(_("机构编码"), max_length=12, unique=True, validators=[agency_code_validator])
     name = models.CharField(_("机构名称"), max_length=100)
-    region = models.ForeignKey(Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="agencies")
+    region = models.ForeignKey(
+        Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="agencies"
+    )
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级机构"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     kind = models.CharField(_("机构类型"), max_length=20, choices=Kind.choices)
     is_active = models.BooleanField(_("有效"), default=True)

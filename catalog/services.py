@@ -107,7 +107,12 @@ def reference_data_load() -> LoadReport:
         )
 
     for row in data["channels"]:
-        upsert(Channel, report, lookup={"code": row["code"]}, values={"name": row["name"], "sort_order": row["sort_order"]})
+        upsert(
+            Channel,
+            report,
+            lookup={"code": row["code"]},
+            values={"name": row["name"], "sort_order": row["sort_order"]},
+        )
     categories = {
         row["code"]: upsert(
             MatterCategory,

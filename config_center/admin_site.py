@@ -40,7 +40,9 @@ class ConsoleAdminSite(admin.AdminSite):
                 groups[key].append((order, model))
         result = []
         for key, label in MENU_GROUPS.items():
-            models = [model for _order, model in sorted(groups[key], key=lambda item: (item[0], item[1]["name"]))]
+            models = [
+                model for _order, model in sorted(groups[key], key=lambda item: (item[0], item[1]["name"]))
+            ]
             if not models:
                 continue
             result.append(
@@ -66,7 +68,10 @@ class ConsoleAdminSite(admin.AdminSite):
         return self._menu_groups(request)
 
     def get_urls(self):
-        return [path("menu/<slug:group>/", self.admin_view(self.group_index), name="menu_group"), *super().get_urls()]
+        return [
+            path("menu/<slug:group>/", self.admin_view(self.group_index), name="menu_group"),
+            *super().get_urls(),
+        ]
 
     def group_index(self, request, group: str):
         """One menu group's page, like Django's app index but for a 大集中 menu group."""

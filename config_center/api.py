@@ -7,12 +7,12 @@ Every app contributes a router; this module mounts them and turns every error in
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.renderers import JSONRenderer
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 
 from catalog.api import router as catalog_router
-
 from catalog.api_support import ApiError
+
 
 class ReadableJSONRenderer(JSONRenderer):
     """UTF-8 JSON with Chinese left readable rather than \\u-escaped."""
@@ -41,7 +41,8 @@ def _validation_error(request, exc: ValidationError):
         request,
         {
             "reason_code": "invalid_parameter",
-            "message": _("参数不合法：%(fields)s") % {"fields": "、".join(field for field in fields if field) or "-"},
+            "message": _("参数不合法：%(fields)s")
+            % {"fields": "、".join(field for field in fields if field) or "-"},
             "errors": exc.errors,
         },
         status=400,
@@ -50,17 +51,23 @@ def _validation_error(request, exc: ValidationError):
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
-    return api.create_response(request, {"reason_code": "not_found", "message": _("资源不存在。")}, status=404)
+    return api.create_response(
+        request, {"reason_code": "not_found", "message": _("资源不存在。")}, status=404
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
-    return api.create_response(request, {"reason_code": "unauthenticated", "message": _("请先登录。")}, status=401)
+    return api.create_response(
+        request, {"reason_code": "unauthenticated", "message": _("请先登录。")}, status=401
+    )
 
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    return api.create_response(request, {"reason_code": "http_error", "message": str(exc)}, status=exc.status_code)
+    return api.create_response(
+        request, {"reason_code": "http_error", "message": str(exc)}, status=exc.status_code
+    )
 
 
 api.add_router("/", catalog_router)

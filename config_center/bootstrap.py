@@ -46,7 +46,9 @@ def _install(extras: str) -> None:
         return
     target = f".[{extras}]" if extras else "."
     print(f"→ 安装依赖 pip install -e {target}", flush=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], cwd=ROOT, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], cwd=ROOT, check=True
+    )
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-e", target], cwd=ROOT, check=True)
     stamp.write_text(digest)
 

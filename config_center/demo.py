@@ -23,7 +23,10 @@ def demo_data_load() -> LoadReport:
     for code, name, city_code in DEMO_COUNTIES:
         city = Region.objects.get(code=city_code)
         county = upsert(
-            Region, report, lookup={"code": code}, values={"name": name, "level": Region.Level.COUNTY, "parent": city}
+            Region,
+            report,
+            lookup={"code": code},
+            values={"name": name, "level": Region.Level.COUNTY, "parent": city},
         )
         upsert(
             Agency,

@@ -1,7 +1,7 @@
 """URL root: the admin at /admin/, the JSON API at /api/v1/. The one module that mounts every app."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from .api import api
@@ -10,4 +10,5 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -7,4 +7,11 @@ from .matter import MatterAdmin
 from .matter_category import MatterCategoryAdmin
 from .region import RegionAdmin
 
-__all__ = ["AgencyAdmin", "ChannelAdmin", "MaterialAdmin", "MatterAdmin", "MatterCategoryAdmin", "RegionAdmin"]
+__all__ = [
+    "AgencyAdmin",
+    "ChannelAdmin",
+    "MaterialAdmin",
+    "MatterAdmin",
+    "MatterCategoryAdmin",
+    "RegionAdmin",
+]

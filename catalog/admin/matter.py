@@ -8,7 +8,15 @@ from .base import CatalogAdmin
 @admin.register(Matter)
 class MatterAdmin(CatalogAdmin):
     menu_order = 50
-    list_display = ["code", "name", "category", "province_wide", "joint_handling", "default_time_limit_days", "is_active"]
+    list_display = [
+        "code",
+        "name",
+        "category",
+        "province_wide",
+        "joint_handling",
+        "default_time_limit_days",
+        "is_active",
+    ]
     list_select_related = ["category"]
     list_filter = ["category", "province_wide", "joint_handling", "is_active"]
     search_fields = ["code", "name", "aliases", "category__name"]

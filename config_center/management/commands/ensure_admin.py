@@ -9,7 +9,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
-        parser.add_argument("--password-file", required=True, help="存放密码的文件（避免密码出现在进程列表中）")
+        parser.add_argument(
+            "--password-file", required=True, help="存放密码的文件（避免密码出现在进程列表中）"
+        )
 
     def handle(self, *args, username: str, password_file: str, **options):
         path = Path(password_file)
