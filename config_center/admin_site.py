@@ -20,6 +20,8 @@ MENU_GROUPS: dict[str, str] = {
     "system": _("系统管理"),
 }
 DEFAULT_GROUP = "system"
+# Screens of libraries that cannot carry menu_order: after our own, in this order.
+LIBRARY_ORDER = {"auth": 500, "permissions": 400, "admin_interface": 600, "django_q": 700, "axes": 800}
 
 
 class ConsoleAdminSite(admin.AdminSite):
@@ -36,7 +38,7 @@ class ConsoleAdminSite(admin.AdminSite):
                 key = getattr(model_admin, "menu_group", DEFAULT_GROUP)
                 if key not in groups:
                     key = DEFAULT_GROUP
-                order = getattr(model_admin, "menu_order", 1000)
+                order = getattr(model_admin, "menu_order", LIBRARY_ORDER.get(app["app_label"], 1000))
                 groups[key].append((order, model))
         result = []
         for key, label in MENU_GROUPS.items():

@@ -8,6 +8,10 @@ THEME_NAME = "工伤保险经办配置中心"
 THEME_VALUES = {
     "title": "工伤保险经办配置中心",
     "title_visible": True,
+    "title_color": "#FFFFFF",
+    "logo_visible": False,
+    "env_visible_in_header": False,
+    "env_visible_in_favicon": False,
     "active": True,
     "env_name": "",
     "language_chooser_active": False,

@@ -1,10 +1,12 @@
-"""django-admin-interface ships no Chinese: our catalogue must translate every label it has."""
+"""django-admin-interface and django-axes ship no Chinese: our catalogue must translate every label they have."""
 
 import gettext
 import re
 from pathlib import Path
 
 import admin_interface
+import axes
+import pytest
 from django.conf import settings
 
 OURS = Path(settings.BASE_DIR) / "config_center" / "locale" / "zh_Hans" / "LC_MESSAGES"
@@ -19,8 +21,9 @@ def _msgids(po_file: Path) -> set[str]:
     return ids
 
 
-def test_every_admin_interface_label_has_a_chinese_translation():
-    theirs = _msgids(Path(admin_interface.__file__).parent / "locale" / "de" / "LC_MESSAGES" / "django.po")
+@pytest.mark.parametrize("package", [admin_interface, axes], ids=["admin_interface", "axes"])
+def test_every_label_of_untranslated_libraries_has_a_chinese_translation(package):
+    theirs = _msgids(Path(package.__file__).parent / "locale" / "de" / "LC_MESSAGES" / "django.po")
     with open(OURS / "django.mo", "rb") as handle:
         catalogue = gettext.GNUTranslations(handle)
     missing = sorted(msgid for msgid in theirs if catalogue.gettext(msgid) == msgid)
