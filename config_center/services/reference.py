@@ -1,8 +1,16 @@
-"""Writes of the configuration centre that are not about one city's configuration."""
+"""Reference data of the whole console and the admin theme."""
+
+import json
+from pathlib import Path
 
 from django.db import transaction
 
 from catalog.services import LoadReport, reference_data_load, upsert
+from sms_templates.services import sms_reference_data_load
+
+from ..models import PrintTemplate, Tag
+
+REFERENCE_FILE = Path(__file__).resolve().parent.parent / "reference_data.json"
 
 THEME_NAME = "工伤保险经办配置中心"
 THEME_VALUES = {
@@ -51,5 +59,16 @@ def theme_configure(report: LoadReport) -> None:
 def reference_data_load_all() -> LoadReport:
     """Everything ``load_reference_data`` loads, in dependency order; idempotent."""
     report = reference_data_load()
+    sms_reference_data_load(report)
+    data = json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))
+    for row in data["print_templates"]:
+        upsert(
+            PrintTemplate,
+            report,
+            lookup={"code": row["code"]},
+            values={"name": row["name"], "document": row["document"]},
+        )
+    for row in data["tags"]:
+        upsert(Tag, report, lookup={"code": row["code"]}, values={"name": row["name"], "kind": row["kind"]})
     theme_configure(report)
     return report

@@ -1,0 +1,14 @@
+"""Configuration-centre admin: one module per screen, registered on import."""
+
+from .binding import BindableMatterAdmin, BindingCategoryAdmin
+from .local_matter import LocalMatterAdmin
+from .print_template import PrintTemplateAdmin
+from .tag import TagAdmin
+
+__all__ = [
+    "BindableMatterAdmin",
+    "BindingCategoryAdmin",
+    "LocalMatterAdmin",
+    "PrintTemplateAdmin",
+    "TagAdmin",
+]

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from ..models import Tag
+
+
+@admin.register(Tag)
+class TagAdmin(SimpleHistoryAdmin):
+    menu_group = "city"
+    menu_order = 50
+    list_display = ["code", "name", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name"]

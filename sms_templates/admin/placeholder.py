@@ -1,0 +1,13 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from ..models import PlaceholderCode
+
+
+@admin.register(PlaceholderCode)
+class PlaceholderCodeAdmin(SimpleHistoryAdmin):
+    menu_group = "city"
+    menu_order = 32
+    list_display = ["code", "meaning", "sample_value", "sort_order"]
+    list_editable = ["sort_order"]
+    search_fields = ["code", "meaning"]

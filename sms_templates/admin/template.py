@@ -1,0 +1,23 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from ..models import SmsTemplate
+
+
+@admin.register(SmsTemplate)
+class SmsTemplateAdmin(SimpleHistoryAdmin):
+    menu_group = "city"
+    menu_order = 31
+    list_display = ["function_code", "name", "category", "is_active"]
+    list_select_related = ["category"]
+    list_filter = ["category", "is_active"]
+    search_fields = ["function_code", "name", "content"]
+    fields = [
+        "category",
+        "name",
+        "function_code",
+        "is_active",
+        "content",
+        "allow_full_id_number",
+        "mask_names",
+    ]
