@@ -84,6 +84,24 @@ def local_matter_snapshot(local: LocalMatter) -> dict:
     }
 
 
+def default_snapshot(matter) -> dict:
+    """What a freshly bound matter looks like (model defaults, empty lists): the base of a preview."""
+    local = LocalMatter(matter=matter, time_limit_days=matter.default_time_limit_days)
+    return {
+        "matter": matter.code,
+        "active": True,
+        "flow_mode": local.flow_mode,
+        "review_levels": local.review_levels,
+        "time_limit_days": local.time_limit_days,
+        "distribution_mode": local.distribution_mode,
+        "properties": {name: getattr(local, name) for name in PROPERTY_FIELDS},
+        "checklists": {},
+        "sms": {},
+        "prints": {},
+        "tags": {"acceptance": [], "review": []},
+    }
+
+
 def channel_names() -> dict[str, str]:
     return dict(Channel.objects.order_by("sort_order", "code").values_list("code", "name"))
 
@@ -182,6 +200,7 @@ def local_matter_findings(locals_: list[LocalMatter]) -> dict[int, tuple[rules.F
 __all__ = [
     "PROPERTY_FIELDS",
     "channel_names",
+    "default_snapshot",
     "local_matter_facts",
     "local_matter_findings",
     "local_matter_snapshot",

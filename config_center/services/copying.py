@@ -11,7 +11,7 @@ from sms_templates.models import SmsTemplate
 
 from .. import selectors
 from ..models import ChecklistKind, LocalMatter, PrintTemplate, Tag
-from ..snapshot import Change, diff_matter
+from ..snapshot import ADDED, Change, diff_matter
 from .checklists import checklist_sync
 
 
@@ -46,7 +46,10 @@ def local_matter_copy_plan(*, source: LocalMatter, regions: Iterable[Region]) ->
     targets = []
     for region in regions:
         before = existing.get(region.pk)
-        changes = diff_matter(_copyable(before) if before else None, _copyable(source_snapshot), labels)
+        changes = [] if before else [Change(ADDED, (), "", _("绑定该事项"))]
+        changes += diff_matter(
+            _copyable(before or selectors.default_snapshot(source.matter)), _copyable(source_snapshot), labels
+        )
         targets.append((region, tuple(changes)))
     return CopyPlan(source, tuple(targets))
 
