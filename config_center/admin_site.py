@@ -6,6 +6,7 @@ Each ModelAdmin names its group with ``menu_group`` (a key of ``MENU_GROUPS``) a
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -22,6 +23,19 @@ MENU_GROUPS: dict[str, str] = {
 DEFAULT_GROUP = "system"
 # Screens of libraries that cannot carry menu_order: after our own, in this order.
 LIBRARY_ORDER = {"auth": 500, "permissions": 400, "admin_interface": 600, "django_q": 700, "axes": 800}
+
+
+class ScopedAutocompleteJsonView(AutocompleteJsonView):
+    """Autocomplete answers limited by the *source* screen's scope (a city admin's region field offers their city).
+
+    Django asks only the target model's admin; the source admin (e.g. 本地业务属性定义) knows the user's scope.
+    """
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        source_admin = self.admin_site._registry.get(self.source_field.model)
+        scoper = getattr(source_admin, "scope_related_queryset", None)
+        return scoper(self.request, queryset) if scoper else queryset
 
 
 class ConsoleAdminSite(admin.AdminSite):
@@ -63,6 +77,9 @@ class ConsoleAdminSite(admin.AdminSite):
         from django.urls import reverse
 
         return reverse("admin:menu_group", kwargs={"group": key})
+
+    def autocomplete_view(self, request):
+        return ScopedAutocompleteJsonView.as_view(admin_site=self)(request)
 
     def get_app_list(self, request, app_label=None):
         if app_label is not None:

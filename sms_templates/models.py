@@ -39,7 +39,17 @@ class PlaceholderCode(models.Model):
 class SmsTemplateCategory(models.Model):
     """短信模板大类, e.g. 工伤待遇保险."""
 
-    name = models.CharField(_("分类名称"), max_length=40, unique=True)
+    name = models.CharField(_("分类名称"), max_length=40)
+    region = models.ForeignKey(
+        "catalog.Region",
+        verbose_name=_("地级市"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": "city"},
+        help_text=_("留空为全省通用分类；地级市可建本市的短信分类。"),
+    )
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=100)
     history = HistoricalRecords()
 
@@ -47,6 +57,16 @@ class SmsTemplateCategory(models.Model):
         verbose_name = _("短信模板大类")
         verbose_name_plural = _("短信模板大类")
         ordering = ["sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="sms_category_name_unique_per_region"),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=models.Q(region__isnull=True),
+                name="sms_category_name_unique_province",
+            ),
+        ]
+
+    scope_region_path = "region"
 
     def __str__(self) -> str:
         return self.name
@@ -77,6 +97,8 @@ class SmsTemplate(models.Model):
         _("姓名脱敏"), default=False, help_text=_("XM、CBR 只显示姓氏，如 黄**。")
     )
     history = HistoricalRecords()
+
+    scope_region_path = "category__region"
 
     class Meta:
         verbose_name = _("短信模板")

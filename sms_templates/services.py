@@ -27,7 +27,7 @@ def sms_reference_data_load(report: LoadReport) -> None:
         row["name"]: upsert(
             SmsTemplateCategory,
             report,
-            lookup={"name": row["name"]},
+            lookup={"name": row["name"], "region": None},
             values={"sort_order": row["sort_order"]},
         )
         for row in data["categories"]

@@ -1,8 +1,6 @@
 """定制本地业务: the category list (fuzzy search) → the matters of a category → 定制绑定 / 取消绑定."""
 
-from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.html import format_html
@@ -10,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.models import Region
+from permissions.selectors import allowed_city_codes
 
 from .. import services
 from ..models import BindableMatter, BindingCategory, LocalMatter
@@ -68,15 +67,6 @@ class BindingCategoryAdmin(ReadOnlyCatalogMixin, admin.ModelAdmin):
         )
 
 
-class BindActionForm(ActionForm):
-    city = forms.ModelChoiceField(
-        queryset=Region.objects.filter(level=Region.Level.CITY).order_by("code"),
-        required=False,
-        label=gettext_lazy("地级市"),
-        empty_label=gettext_lazy("（选择城市）"),
-    )
-
-
 class CityFilter(admin.SimpleListFilter):
     title = gettext_lazy("绑定城市")
     parameter_name = CITY_PARAM
@@ -98,7 +88,6 @@ class BindableMatterAdmin(ReadOnlyCatalogMixin, admin.ModelAdmin):
     list_select_related = ["category"]
     list_filter = [CityFilter, "category", "province_wide"]
     search_fields = ["code", "name", "aliases"]
-    action_form = BindActionForm
     actions = ["bind", "unbind"]
     list_display_links = None
     list_per_page = 100
@@ -107,19 +96,22 @@ class BindableMatterAdmin(ReadOnlyCatalogMixin, admin.ModelAdmin):
         return False  # reached from the category list, not the menu
 
     def cities(self, request):
-        """The cities this user may bind for; the permissions issue narrows it to the user's scope."""
-        return list(Region.objects.filter(level=Region.Level.CITY).order_by("code"))
+        """The cities this user may bind for: where they may change local matters and hold 本地业务配置."""
+        cities = Region.objects.filter(level=Region.Level.CITY).order_by("code")
+        for perms in (["config_center.change_localmatter"], ["permissions.configure_local"]):
+            allowed = allowed_city_codes(request.user, perms)
+            if allowed is not None:
+                cities = cities.filter(code__in=allowed)
+        return list(cities)
 
     def selected_city(self, request) -> Region | None:
-        code = request.POST.get("city_code") or request.GET.get(CITY_PARAM)
-        cities = self.cities(request)
-        if request.POST.get("city"):
-            by_pk = {str(city.pk): city for city in cities}
-            return by_pk.get(request.POST["city"])
-        by_code = {city.code: city for city in cities}
-        if code in by_code:
-            return by_code[code]
-        return cities[0] if len(cities) == 1 else None
+        """The city chosen in the 绑定城市 filter (kept in the URL the action posts to); the only one if just one."""
+        if not hasattr(request, "_binding_city"):
+            cities = self.cities(request)
+            by_code = {city.code: city for city in cities}
+            code = request.GET.get(CITY_PARAM)
+            request._binding_city = by_code.get(code) if code else (cities[0] if len(cities) == 1 else None)
+        return request._binding_city
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).filter(is_active=True)
@@ -135,7 +127,7 @@ class BindableMatterAdmin(ReadOnlyCatalogMixin, admin.ModelAdmin):
             **(extra_context or {}),
             "title": _("定制本地业务：%(city)s") % {"city": city.name}
             if city
-            else _("定制本地业务（请先在右侧选择绑定城市）"),
+            else _("定制本地业务（请先在右侧“绑定城市”中选择城市）"),
         }
         return super().changelist_view(request, extra_context)
 
@@ -156,7 +148,10 @@ class BindableMatterAdmin(ReadOnlyCatalogMixin, admin.ModelAdmin):
             self.message_user(request, _("请先选择要绑定的地级市。"), messages.ERROR)
         return city
 
-    @admin.action(description=gettext_lazy("定制绑定"))
+    def has_bind_permission(self, request) -> bool:
+        return bool(self.cities(request))
+
+    @admin.action(description=gettext_lazy("定制绑定"), permissions=["bind"])
     def bind(self, request, queryset):
         city = self._city_for_action(request)
         if city is None:
@@ -176,7 +171,7 @@ class BindableMatterAdmin(ReadOnlyCatalogMixin, admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description=gettext_lazy("取消绑定"))
+    @admin.action(description=gettext_lazy("取消绑定"), permissions=["bind"])
     def unbind(self, request, queryset):
         city = self._city_for_action(request)
         if city is None:

@@ -99,17 +99,23 @@ class ChecklistInline(admin.TabularInline):
             field.required = True
         return field
 
+    # The lists are part of the local matter: whoever may change (view) it may change (view) them.
+    # Django calls these with obj=None too (e.g. to decide the inline's queryset): then it is the
+    # parent admin's global answer.
+    def _parent_admin(self):
+        return self.admin_site._registry[self.parent_model]
+
     def has_add_permission(self, request, obj=None):
-        return self.admin_site._registry[obj.__class__].has_change_permission(request, obj) if obj else False
+        return self._parent_admin().has_change_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return self.has_add_permission(request, obj)
+        return self._parent_admin().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return self.has_add_permission(request, obj)
+        return self._parent_admin().has_change_permission(request, obj)
 
     def has_view_permission(self, request, obj=None):
-        return self.admin_site._registry[obj.__class__].has_view_permission(request, obj) if obj else False
+        return self._parent_admin().has_view_permission(request, obj)
 
 
 def checklist_inline(channel: Channel, kind: str) -> type[ChecklistInline]:

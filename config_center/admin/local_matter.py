@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from catalog.models import Channel, Region
+from permissions.admin_mixins import ScopedAdminMixin
+from permissions.selectors import allowed_city_codes
 
 from .. import rules, selectors, services
 from ..models import ChecklistKind, LocalMatter, PrintDocument, SmsEvent
@@ -59,8 +61,9 @@ class LocalMatterChangeList(ChangeList):
 
 
 @admin.register(LocalMatter)
-class LocalMatterAdmin(SimpleHistoryAdmin):
+class LocalMatterAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     menu_group = "city"
+    required_capability = "permissions.configure_local"
     menu_order = 20
     form = LocalMatterForm
     change_form_template = "admin/config_center/localmatter/change_form.html"
@@ -283,7 +286,9 @@ class LocalMatterAdmin(SimpleHistoryAdmin):
         if not self.can_copy_to_other_cities(request):
             raise PermissionDenied
         cities = list(
-            Region.objects.filter(level=Region.Level.CITY).exclude(pk=obj.region_id).order_by("code")
+            self.scope_related_queryset(request, Region.objects.filter(level=Region.Level.CITY))
+            .exclude(pk=obj.region_id)
+            .order_by("code")
         )
         by_code = {city.code: city for city in cities}
         chosen = [by_code[code] for code in request.POST.getlist("cities") if code in by_code]
@@ -318,8 +323,8 @@ class LocalMatterAdmin(SimpleHistoryAdmin):
         return TemplateResponse(request, "admin/config_center/localmatter/copy_to_cities.html", context)
 
     def can_copy_to_other_cities(self, request) -> bool:
-        """Province-level staff only; the permissions issue narrows this to 省级业务督导."""
-        return request.user.is_superuser or request.user.has_perm("config_center.change_localmatter")
+        """Province-level staff only (省级业务督导): the change permission everywhere, and the capability."""
+        return allowed_city_codes(request.user, [self._perm("change")]) is None and self._capable(request)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {

@@ -1,11 +1,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from permissions.admin_mixins import ScopedAdminMixin
+
 from ..models import PrintTemplate
 
 
 @admin.register(PrintTemplate)
-class PrintTemplateAdmin(SimpleHistoryAdmin):
+class PrintTemplateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    required_capability = "permissions.configure_local"
+    include_province_wide = True
     menu_group = "city"
     menu_order = 40
     list_display = ["code", "name", "document", "region", "is_active"]

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.db import transaction
 
 from catalog.services import LoadReport, reference_data_load, upsert
+from permissions.services import roles_reference_data_load
 from sms_templates.services import sms_reference_data_load
 
 from ..models import PrintTemplate, Tag
@@ -70,5 +71,6 @@ def reference_data_load_all() -> LoadReport:
         )
     for row in data["tags"]:
         upsert(Tag, report, lookup={"code": row["code"]}, values={"name": row["name"], "kind": row["kind"]})
+    roles_reference_data_load(report)
     theme_configure(report)
     return report

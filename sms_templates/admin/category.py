@@ -6,14 +6,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from permissions.admin_mixins import ScopedAdminMixin
+
 from ..models import SmsTemplateCategory
 
 
 @admin.register(SmsTemplateCategory)
-class SmsTemplateCategoryAdmin(SimpleHistoryAdmin):
+class SmsTemplateCategoryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    required_capability = "permissions.manage_sms"
+    include_province_wide = True
     menu_group = "city"
     menu_order = 30
-    list_display = ["name", "template_count", "show_templates", "sort_order"]
+    list_display = ["name", "region", "template_count", "show_templates", "sort_order"]
+    list_select_related = ["region"]
+    list_filter = [("region", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name"]
 
     def get_queryset(self, request):

@@ -1,0 +1,76 @@
+"""The runtime engine: answers from an immutable snapshot of the published configuration (pure).
+
+Imports nothing from Django. Build an ``EngineSnapshot`` once with ``build_snapshot`` (from plain
+release data), then ask ``checklist``, ``route`` and ``sms_slot``; each returns a frozen answer or
+a ``Refusal`` whose ``reason_code`` is one of the constants below.
+"""
+
+from .decisions import (
+    ADVANCE_PAYMENT_EXCLUDED,
+    BEFORE_2019_07_01,
+    LOCAL_ONLY,
+    NOT_BOUND,
+    PROVINCE_WIDE_FROM,
+    REASON_CODES,
+    SMS_EVENTS,
+    UNKNOWN_AGENCY,
+    UNKNOWN_CHANNEL,
+    UNKNOWN_EVENT,
+    UNKNOWN_MATTER,
+    UNKNOWN_REGION,
+    ChecklistAnswer,
+    Refusal,
+    RouteAnswer,
+    SmsAnswer,
+    checklist,
+    route,
+    sms_slot,
+)
+from .snapshot import (
+    LOCAL,
+    PROVINCE,
+    Agency,
+    ApplicationItem,
+    AuxiliaryItem,
+    ChannelChecklist,
+    EngineSnapshot,
+    MaterialRef,
+    MatterConfig,
+    MatterInfo,
+    SnapshotError,
+    build_snapshot,
+)
+
+__all__ = [
+    "ADVANCE_PAYMENT_EXCLUDED",
+    "BEFORE_2019_07_01",
+    "LOCAL",
+    "LOCAL_ONLY",
+    "NOT_BOUND",
+    "PROVINCE",
+    "PROVINCE_WIDE_FROM",
+    "REASON_CODES",
+    "SMS_EVENTS",
+    "UNKNOWN_AGENCY",
+    "UNKNOWN_CHANNEL",
+    "UNKNOWN_EVENT",
+    "UNKNOWN_MATTER",
+    "UNKNOWN_REGION",
+    "Agency",
+    "ApplicationItem",
+    "AuxiliaryItem",
+    "ChannelChecklist",
+    "ChecklistAnswer",
+    "EngineSnapshot",
+    "MaterialRef",
+    "MatterConfig",
+    "MatterInfo",
+    "Refusal",
+    "RouteAnswer",
+    "SmsAnswer",
+    "SnapshotError",
+    "build_snapshot",
+    "checklist",
+    "route",
+    "sms_slot",
+]

@@ -1,0 +1,7 @@
+"""岗位权限管理 screens: roles, assignments, and users with their assignments."""
+
+from .assignment import AssignmentAdmin
+from .role import RoleAdmin
+from .user import ConsoleUserAdmin
+
+__all__ = ["AssignmentAdmin", "ConsoleUserAdmin", "RoleAdmin"]

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from ..admin_mixins import ScopedAdminMixin
+from ..models import Assignment
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    menu_group = "system"
+    menu_order = 81
+    required_capability = "permissions.manage_roles"
+    list_display = ["user", "role", "kind", "region", "agency", "is_active"]
+    list_select_related = ["user", "role", "region", "agency"]
+    list_filter = ["role", "kind", "is_active"]
+    search_fields = [
+        "user__username",
+        "user__first_name",
+        "user__last_name",
+        "role__name",
+        "region__name",
+        "agency__name",
+    ]
+    fields = ["user", "role", "kind", "region", "agency", "is_active"]

@@ -1,0 +1,81 @@
+"""The one mechanism every scoped admin uses: querysets, object permissions and choices limited to scope.
+
+A model declares how to reach its region (``scope_region_path``); an admin adds ``ScopedAdminMixin``
+and, where a capability beyond the model permission is needed, ``required_capability``.
+"""
+
+from django.contrib.auth import get_permission_codename
+
+from catalog.models import Agency, Region
+
+from .selectors import allowed_city_codes, scope_queryset
+
+
+class ScopedAdminMixin:
+    required_capability: str | None = None  # e.g. "permissions.configure_local", needed to change
+    include_province_wide = False  # rows with no region (全省通用) are visible to every scoped viewer
+
+    def _perm(self, action: str) -> str:
+        return f"{self.opts.app_label}.{get_permission_codename(action, self.opts)}"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return scope_queryset(
+            queryset,
+            request.user,
+            [self._perm("view"), self._perm("change")],
+            include_province_wide=self.include_province_wide,
+        )
+
+    def _capable(self, request, obj=None) -> bool:
+        return self.required_capability is None or request.user.has_perm(self.required_capability, obj)
+
+    def has_view_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_view_permission(request)
+        user = request.user
+        return (
+            user.has_perm(self._perm("view"), obj)
+            or user.has_perm(self._perm("change"), obj)
+            or (
+                self.include_province_wide
+                and self._province_wide(obj)
+                and super().has_view_permission(request)
+            )
+        )
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_change_permission(request) and self._capable(request)
+        return request.user.has_perm(self._perm("change"), obj) and self._capable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_delete_permission(request) and self._capable(request)
+        return request.user.has_perm(self._perm("delete"), obj) and self._capable(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return super().has_add_permission(request, *args) and self._capable(request)
+
+    @staticmethod
+    def _province_wide(obj) -> bool:
+        from .selectors import region_code_of
+
+        return region_code_of(obj) is None
+
+    def scope_related_queryset(self, request, queryset):
+        """Limit Region / Agency choices (selects and autocompletes) to where the user may change this model."""
+        cities = allowed_city_codes(request.user, [self._perm("change"), self._perm("add")])
+        if cities is None:
+            return queryset
+        if queryset.model is Region:
+            return queryset.filter(code__in=cities)
+        if queryset.model is Agency:
+            return queryset.filter(region__code__in=cities) | queryset.filter(region__parent__code__in=cities)
+        return queryset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and db_field.related_model in (Region, Agency):
+            field.queryset = self.scope_related_queryset(request, field.queryset)
+        return field
