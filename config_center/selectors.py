@@ -133,6 +133,12 @@ def snapshot_labels(material_codes=None) -> Labels:
     )
 
 
+# Labels looked up once: get_FOO_display() per slot per row re-translated the choices (a quarter of
+# the changelist time on province-sized data).
+EVENT_LABELS = dict(SmsEvent.choices)
+DOCUMENT_LABELS = dict(PrintDocument.choices)
+
+
 def local_matter_facts(
     local: LocalMatter, *, names: dict[str, str], valid_templates: dict[int, bool]
 ) -> rules.LocalMatterFacts:
@@ -164,7 +170,7 @@ def local_matter_facts(
         sms_slots=tuple(
             rules.SmsSlotFacts(
                 slot.event,
-                slot.get_event_display(),
+                str(EVENT_LABELS[slot.event]),
                 slot.template.function_code,
                 slot.template.is_active,
                 valid_templates.get(slot.template_id, False),
@@ -174,7 +180,7 @@ def local_matter_facts(
         print_slots=tuple(
             rules.PrintSlotFacts(
                 slot.document,
-                slot.get_document_display(),
+                str(DOCUMENT_LABELS[slot.document]),
                 slot.template.code,
                 slot.template.document,
                 slot.template.is_active,
