@@ -42,6 +42,7 @@ class ConsoleAdminSite(admin.AdminSite):
     site_header = _("工伤保险经办配置中心")
     site_title = _("工伤保险经办配置中心")
     index_title = _("功能菜单")
+    site_url = None  # the console has no public site; hide 查看站点
 
     def _menu_groups(self, request) -> list[dict]:
         app_dict = self._build_app_dict(request)

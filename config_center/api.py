@@ -13,6 +13,8 @@ from ninja.renderers import JSONRenderer
 from catalog.api import router as catalog_router
 from catalog.api_support import ApiError
 
+from .runtime_api import router as runtime_router
+
 
 class ReadableJSONRenderer(JSONRenderer):
     """UTF-8 JSON with Chinese left readable rather than \\u-escaped."""
@@ -34,9 +36,17 @@ def _api_error(request, exc: ApiError):
     return api.create_response(request, exc.body(), status=exc.status)
 
 
+def _field_name(location: list) -> str:
+    # ("query", "limit") → limit; ("body", "payload", "injury_date") → injury_date
+    parts = [str(part) for part in location[1:]]
+    if location and location[0] == "body" and len(parts) > 1:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
-    fields = [".".join(str(part) for part in error.get("loc", [])[1:]) for error in exc.errors]
+    fields = [_field_name(error.get("loc", [])) for error in exc.errors]
     return api.create_response(
         request,
         {
@@ -65,9 +75,12 @@ def _unauthenticated(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    return api.create_response(
-        request, {"reason_code": "http_error", "message": str(exc)}, status=exc.status_code
-    )
+    if exc.status_code == 400 and "parse request body" in str(exc).lower():
+        body = {"reason_code": "invalid_json", "message": _("请求体不是合法的 JSON。")}
+    else:
+        body = {"reason_code": "http_error", "message": str(exc)}
+    return api.create_response(request, body, status=exc.status_code)
 
 
 api.add_router("/", catalog_router)
+api.add_router("/", runtime_router)

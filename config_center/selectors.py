@@ -15,6 +15,7 @@ from .models import (
     OnlineDepth,
     PostFeePayer,
     PrintDocument,
+    Release,
     SmsEvent,
 )
 from .snapshot import Labels
@@ -203,7 +204,52 @@ def local_matter_findings(locals_: list[LocalMatter]) -> dict[int, tuple[rules.F
     }
 
 
+def region_draft(region) -> dict[str, dict]:
+    """The city's draft: {matter code: snapshot} of every bound (active) local matter."""
+    locals_ = local_matters_with_config().filter(region=region, is_active=True)
+    return {local.matter.code: local_matter_snapshot(local) for local in locals_}
+
+
+def region_draft_errors(region) -> list[str]:
+    """Messages of the error-severity findings of the city's bound matters (publishing refuses them)."""
+    locals_ = list(local_matters_with_config().filter(region=region, is_active=True))
+    findings = local_matter_findings(locals_)
+    return [
+        f"{local.matter.name}：{finding.message}"
+        for local in locals_
+        for finding in findings[local.pk]
+        if finding.severity == rules.ERROR
+    ]
+
+
+def live_release(region) -> Release | None:
+    return Release.objects.filter(region=region).order_by("-number").first()
+
+
+def region_draft_last_editor_id(region) -> int | None:
+    """Who last changed the city's draft, across the local matters and everything hanging off them."""
+    from .models import ChecklistItem as Item
+    from .models import PrintSlot, SmsSlot
+
+    candidates = [
+        LocalMatter.history.filter(region_id=region.pk),
+        Item.history.filter(local_matter__region_id=region.pk),
+        SmsSlot.history.filter(local_matter__region_id=region.pk),
+        PrintSlot.history.filter(local_matter__region_id=region.pk),
+    ]
+    latest = None
+    for history in candidates:
+        row = history.order_by("-history_date").values("history_date", "history_user_id").first()
+        if row and (latest is None or row["history_date"] > latest["history_date"]):
+            latest = row
+    return latest["history_user_id"] if latest else None
+
+
 __all__ = [
+    "live_release",
+    "region_draft",
+    "region_draft_errors",
+    "region_draft_last_editor_id",
     "PROPERTY_FIELDS",
     "channel_names",
     "default_snapshot",

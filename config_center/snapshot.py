@@ -182,6 +182,11 @@ def diff_region(
     """Changes between two whole-city configurations ({matter code: snapshot})."""
     changes = []
     for code in sorted(set(old) | set(new)):
-        name = matter_names.get(code, code)
-        changes.extend(diff_matter(old.get(code), new.get(code), labels, prefix=(f"{name}（{code}）",)))
+        prefix = (f"{matter_names.get(code, code)}（{code}）",)
+        before, after = old.get(code), new.get(code)
+        changes.extend(diff_matter(before, after, labels, prefix=prefix))
+        if before is None and after is not None:
+            # A newly bound matter: say what it comes with, not just that it is there.
+            details = diff_matter({}, after, labels, prefix=prefix)
+            changes.extend(change for change in details if change.path[1:] != (labels.field("active"),))
     return changes

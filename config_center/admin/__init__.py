@@ -3,6 +3,7 @@
 from .binding import BindableMatterAdmin, BindingCategoryAdmin
 from .local_matter import LocalMatterAdmin
 from .print_template import PrintTemplateAdmin
+from .release import PublishPolicyAdmin, ReleaseAdmin
 from .tag import TagAdmin
 
 __all__ = [
@@ -10,5 +11,7 @@ __all__ = [
     "BindingCategoryAdmin",
     "LocalMatterAdmin",
     "PrintTemplateAdmin",
+    "PublishPolicyAdmin",
+    "ReleaseAdmin",
     "TagAdmin",
 ]

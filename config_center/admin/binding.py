@@ -52,7 +52,7 @@ class BindingCategoryAdmin(ReadOnlyCatalogMixin, admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(active_matters=Count("matters", filter=Q(matters__is_active=True)))
+            .annotate(active_matters=Count("matters", filter=Q(matters__is_active=True), distinct=True))
         )
 
     @admin.display(description=gettext_lazy("业务数"), ordering="active_matters")

@@ -92,6 +92,9 @@ class ChecklistInline(admin.TabularInline):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "material" and field is not None:
+            for name in ("can_add_related", "can_change_related", "can_delete_related", "can_view_related"):
+                setattr(field.widget, name, False)
         label = KIND_LABELS[self.kind].get(db_field.name)
         if field is not None and label and db_field.name != "material":
             field.label = label

@@ -47,6 +47,14 @@ def _print_rows() -> list:
     return rows
 
 
+def _no_catalog_editing(field) -> None:
+    """No add/edit/delete icons next to catalog choices: a city page must not edit the province's catalog."""
+    widget = getattr(field, "widget", None)
+    for name in ("can_add_related", "can_change_related", "can_delete_related", "can_view_related"):
+        if hasattr(widget, name):
+            setattr(widget, name, False)
+
+
 class LocalMatterChangeList(ChangeList):
     """Computes every row's findings with a fixed number of queries (prefetch, then pure rules)."""
 
@@ -72,7 +80,6 @@ class LocalMatterAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         "matter",
         "region",
         "distribution_mode",
-        "review_levels",
         "time_limit_days",
         "is_active",
         "completeness",
@@ -91,6 +98,14 @@ class LocalMatterAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_per_page = 50
     show_full_result_count = False
     save_on_top = True
+
+    def has_add_permission(self, request):
+        return False  # a local matter comes into being by 定制绑定, not by adding it here
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        _no_catalog_editing(field)
+        return field
 
     def get_changelist(self, request, **kwargs):
         return LocalMatterChangeList
@@ -190,10 +205,10 @@ class LocalMatterAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 "fieldsets": pick(*(title for title, _f in PROPERTY_FIELDSETS)),
             },
             {"slug": "sms", "title": _("短信配置"), "fieldsets": pick(_("短信配置"))},
-            {"slug": "print", "title": _("打印事项模板配置"), "fieldsets": pick(_("打印事项模板配置"))},
+            {"slug": "print", "title": _("打印模板"), "fieldsets": pick(_("打印事项模板配置"))},
             {
                 "slug": "tags",
-                "title": _("受理标签 / 审核标签"),
+                "title": _("标签"),
                 "fieldsets": pick(_("受理标签"), _("审核标签")),
             },
         ]
@@ -206,6 +221,7 @@ class LocalMatterAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if change:
+            services.checklist_renumber(local_matter=form.instance, user=request.user)
             sms, prints = form.slot_choices()
             services.local_matter_save_slots(
                 local_matter=form.instance, sms=sms, prints=prints, user=request.user

@@ -26,6 +26,16 @@ class LocalMatterFormBase(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         instance = self.instance
+        for name in ("post_fee_payer", "hall_online_depth"):
+            field = self.fields.get(name)
+            if field is not None:
+                field.choices = [
+                    ("", _("（未设置）")),
+                    *[choice for choice in field.choices if choice[0] != ""],
+                ]
+        mode = self.fields.get("distribution_mode")
+        if mode is not None and instance.pk and not instance.matter.province_wide:
+            mode.help_text = _("该事项在事项目录中未标记为可全省通办，只能选择本地模式。")
         if instance.pk:
             sms = {slot.event: slot.template_id for slot in instance.sms_slots.all()}
             prints = {slot.document: slot for slot in instance.print_slots.all()}

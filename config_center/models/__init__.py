@@ -3,10 +3,15 @@
 from .binding import DistributionMode, FlowMode, LocalMatter, OnlineDepth, PostFeePayer
 from .checklist import ChecklistItem, ChecklistKind
 from .proxies import BindableMatter, BindingCategory
+from .release import ConfigVersion, PublishPolicy, Release, ReleaseKind
 from .slots import PrintDocument, PrintSlot, PrintTemplate, SmsEvent, SmsSlot
 from .tags import Tag, TagKind
 
 __all__ = [
+    "ConfigVersion",
+    "PublishPolicy",
+    "Release",
+    "ReleaseKind",
     "BindableMatter",
     "BindingCategory",
     "ChecklistItem",

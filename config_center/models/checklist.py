@@ -58,4 +58,5 @@ class ChecklistItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.material_id}"
+        # The admin lists select_related("material"), so this costs no query there.
+        return f"{self.get_kind_display()}：{self.material.name}"

@@ -73,6 +73,23 @@ def checklist_sync(
     return touched
 
 
+def checklist_renumber(*, local_matter: LocalMatter, user) -> int:
+    """Give every list positions 1..n in its current order; rows added with 排序 left at 0 go last, in entry order."""
+    groups: dict[tuple[int, str], list[ChecklistItem]] = {}
+    for row in ChecklistItem.objects.filter(local_matter=local_matter).order_by("id"):
+        groups.setdefault((row.channel_id, row.kind), []).append(row)
+    touched = 0
+    for rows in groups.values():
+        rows.sort(key=lambda row: (row.position if row.position > 0 else 1_000_000, row.id))
+        for position, row in enumerate(rows, start=1):
+            if row.position != position:
+                row.position = position
+                row._history_user = user
+                row.save(update_fields=["position"])
+                touched += 1
+    return touched
+
+
 def _list_items(local_matter: LocalMatter, channel: Channel, kind: str) -> list[dict]:
     return [
         {"material": row.material.code, "name": row.name, "send_to_ministry": row.send_to_ministry}

@@ -126,9 +126,9 @@ def test_saving_province_mode_materials_and_sms_slot(admin_client, medical):
             "review_levels": "2",
             "time_limit_days": "15",
             f"{prefix}-TOTAL_FORMS": "2",
-            f"{prefix}-0-position": "1",
+            f"{prefix}-0-position": "0",
             f"{prefix}-0-material": Material.objects.get(code="CL001").pk,
-            f"{prefix}-1-position": "2",
+            f"{prefix}-1-position": "0",
             f"{prefix}-1-material": Material.objects.get(code="CL003").pk,
             f"{prefix}-1-send_to_ministry": "on",
             "sms_accepted": SmsTemplate.objects.get(function_code="GS_SL_01").pk,
@@ -141,6 +141,7 @@ def test_saving_province_mode_materials_and_sms_slot(admin_client, medical):
     assert (medical.distribution_mode, medical.review_levels, medical.time_limit_days) == ("province", 2, 15)
     items = list(medical.checklist_items.filter(channel__code="counter", kind="main").order_by("position"))
     assert [(i.material.code, i.send_to_ministry) for i in items] == [("CL001", False), ("CL003", True)]
+    assert [i.position for i in items] == [1, 2]  # rows left at 排序 0 are numbered in entry order
     assert SmsSlot.objects.get(local_matter=medical, event="accepted").template.function_code == "GS_SL_01"
     assert medical.history.first().history_user.username == "root"
 

@@ -93,7 +93,8 @@ def test_region_diff_prefixes_each_change_with_the_matter():
         LABELS,
         {"GS0101": "工伤医疗费", "GS0104": "住院伙食补助费"},
     )
-    assert [c.where for c in changes] == [
-        "工伤医疗费（GS0101） · 办理时限（工作日）",
-        "住院伙食补助费（GS0104）",
-    ]
+    wheres = [c.where for c in changes]
+    assert wheres[:2] == ["工伤医疗费（GS0101） · 办理时限（工作日）", "住院伙食补助费（GS0104）"]
+    # a newly bound matter lists what it comes with, without a redundant 绑定状态 line
+    assert "住院伙食补助费（GS0104） · 柜台主材料" in wheres
+    assert not any("active" in where or "绑定状态" in where for where in wheres)

@@ -1,0 +1,32 @@
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from catalog.models import Region
+from config_center.services import PublishRefused, release_publish
+
+
+class Command(BaseCommand):
+    help = "发布某地级市的配置草稿，生成新的版本。被拒绝时以非零状态退出并说明原因。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--region", required=True, help="地级市行政区划代码，如 442000")
+        parser.add_argument("--user", required=True, help="发布人用户名")
+        parser.add_argument("--comment", required=True, help="发布说明")
+
+    def handle(self, *args, region: str, user: str, comment: str, **options):
+        city = Region.objects.filter(code=region, level=Region.Level.CITY).first()
+        if city is None:
+            raise CommandError(f"[unknown_region] 地级市 {region} 不存在。")
+        publisher = get_user_model().objects.filter(username=user, is_active=True).first()
+        if publisher is None:
+            raise CommandError(f"[unknown_user] 用户 {user} 不存在或已停用。")
+        try:
+            result = release_publish(region=city, user=publisher, comment=comment)
+        except PublishRefused as refusal:
+            raise CommandError(f"[{refusal.reason_code}] {refusal.message}") from refusal
+        note = "（紧急发布，已记录）" if result.emergency else ""
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"已发布{city.name}第 {result.release.number} 版，含 {result.release.matter_count} 项事项{note}。"
+            )
+        )

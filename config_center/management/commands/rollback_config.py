@@ -1,0 +1,30 @@
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from catalog.models import Region
+from config_center.services import PublishRefused, release_rollback
+
+
+class Command(BaseCommand):
+    help = "把某地级市的线上配置回滚到任一历史版本（生成一个与之相同的新版本）。被拒绝时以非零状态退出。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--region", required=True, help="地级市行政区划代码")
+        parser.add_argument("--to", required=True, type=int, dest="to_number", help="回滚到的版本号")
+        parser.add_argument("--user", required=True, help="操作人用户名")
+        parser.add_argument("--comment", default="", help="说明（默认：回滚到第 N 版）")
+
+    def handle(self, *args, region: str, to_number: int, user: str, comment: str, **options):
+        city = Region.objects.filter(code=region, level=Region.Level.CITY).first()
+        if city is None:
+            raise CommandError(f"[unknown_region] 地级市 {region} 不存在。")
+        actor = get_user_model().objects.filter(username=user, is_active=True).first()
+        if actor is None:
+            raise CommandError(f"[unknown_user] 用户 {user} 不存在或已停用。")
+        try:
+            release = release_rollback(region=city, to_number=to_number, user=actor, comment=comment)
+        except PublishRefused as refusal:
+            raise CommandError(f"[{refusal.reason_code}] {refusal.message}") from refusal
+        self.stdout.write(
+            self.style.SUCCESS(f"已把{city.name}回滚到第 {to_number} 版，新版本为第 {release.number} 版。")
+        )

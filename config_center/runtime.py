@@ -1,0 +1,99 @@
+"""The per-process runtime engine: a snapshot of the published releases, reloaded when the version moves.
+
+Answers come from memory. At most once per ``CHECK_INTERVAL`` seconds a request reads the one-row
+``ConfigVersion`` (a cheap primary-key lookup); when it moved, the snapshot is rebuilt from the latest
+release of every city. Several gunicorn workers and django-q2 workers each hold their own snapshot and
+see a publish within about a second, without a restart.
+"""
+
+import threading
+import time
+from collections.abc import Callable
+
+from django.db.models import OuterRef, Subquery
+
+from catalog.models import Agency, Channel, Material, Matter
+from permissions.scope import city_of, is_province
+
+from . import engine
+from .models import ConfigVersion, Release
+
+CHECK_INTERVAL = 1.0  # seconds between version checks
+
+
+def current_version() -> int:
+    return ConfigVersion.objects.filter(id=1).values_list("version", flat=True).first() or 0
+
+
+def build_engine_snapshot(version: int | None = None) -> engine.EngineSnapshot:
+    """Read the latest release of every city and the catalog, and build the immutable snapshot."""
+    version = current_version() if version is None else version
+    newest = Release.objects.filter(region=OuterRef("region")).order_by("-number").values("number")[:1]
+    releases = {
+        region_code: (number, snapshot)
+        for region_code, number, snapshot in Release.objects.filter(number=Subquery(newest)).values_list(
+            "region__code", "number", "snapshot"
+        )
+    }
+    agencies = [
+        {
+            "code": agency.code,
+            "name": agency.name,
+            "region_code": agency.region.code,
+            "city_code": None if is_province(agency.region.code) else city_of(agency.region.code),
+            "parent_code": agency.parent.code if agency.parent_id else None,
+        }
+        for agency in Agency.objects.filter(is_active=True).select_related("region", "parent")
+    ]
+    return engine.build_snapshot(
+        version=version,
+        releases=releases,
+        matters=Matter.objects.filter(is_active=True).values("code", "name", "province_wide"),
+        agencies=agencies,
+        channels=dict(Channel.objects.filter(is_active=True).values_list("code", "name")),
+        materials=dict(Material.objects.values_list("code", "name")),
+    )
+
+
+class RuntimeEngine:
+    """Holds one snapshot per process; thread-safe; the clock is a seam for tests."""
+
+    def __init__(
+        self, *, check_interval: float = CHECK_INTERVAL, clock: Callable[[], float] = time.monotonic
+    ):
+        self._snapshot: engine.EngineSnapshot | None = None
+        self._checked_at = float("-inf")
+        self._lock = threading.Lock()
+        self.check_interval = check_interval
+        self.clock = clock
+
+    def snapshot(self) -> engine.EngineSnapshot:
+        """The current snapshot; reads the version row at most once per interval, rebuilds only on change."""
+        now = self.clock()
+        if self._snapshot is not None and now - self._checked_at < self.check_interval:
+            return self._snapshot
+        with self._lock:
+            if self._snapshot is not None and self.clock() - self._checked_at < self.check_interval:
+                return self._snapshot
+            version = current_version()
+            if self._snapshot is None or self._snapshot.version != version:
+                self._snapshot = build_engine_snapshot(version)
+            self._checked_at = self.clock()
+            return self._snapshot
+
+    def reset(self) -> None:
+        with self._lock:
+            self._snapshot = None
+            self._checked_at = float("-inf")
+
+    def checklist(self, **query):
+        return engine.checklist(self.snapshot(), **query)
+
+    def route(self, **query):
+        return engine.route(self.snapshot(), **query)
+
+    def sms_slot(self, **query):
+        return engine.sms_slot(self.snapshot(), **query)
+
+
+runtime = RuntimeEngine()
