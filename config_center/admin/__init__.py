@@ -1,6 +1,7 @@
 """Configuration-centre admin: one module per screen, registered on import."""
 
 from .binding import BindableMatterAdmin, BindingCategoryAdmin
+from .lists import ChecklistItemAdmin, SmsSlotAdmin
 from .local_matter import LocalMatterAdmin
 from .print_template import PrintTemplateAdmin
 from .release import PublishPolicyAdmin, ReleaseAdmin
@@ -9,7 +10,9 @@ from .tag import TagAdmin
 __all__ = [
     "BindableMatterAdmin",
     "BindingCategoryAdmin",
+    "ChecklistItemAdmin",
     "LocalMatterAdmin",
+    "SmsSlotAdmin",
     "PrintTemplateAdmin",
     "PublishPolicyAdmin",
     "ReleaseAdmin",

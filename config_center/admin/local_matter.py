@@ -14,9 +14,11 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from catalog.models import Channel, Region
 from permissions.admin_mixins import ScopedAdminMixin
+from permissions.importing import SpreadsheetMixin
 from permissions.selectors import allowed_city_codes
 
 from .. import rules, selectors, services
+from ..importing import LocalMatterResource
 from ..models import ChecklistKind, LocalMatter, PrintDocument, SmsEvent
 from .checklist_inlines import checklist_inline
 from .local_matter_form import LocalMatterForm, print_field, sms_field
@@ -69,7 +71,8 @@ class LocalMatterChangeList(ChangeList):
 
 
 @admin.register(LocalMatter)
-class LocalMatterAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class LocalMatterAdmin(ScopedAdminMixin, SpreadsheetMixin, SimpleHistoryAdmin):
+    resource_classes = [LocalMatterResource]
     menu_group = "city"
     required_capability = "permissions.configure_local"
     menu_order = 20

@@ -2,11 +2,13 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..admin_mixins import ScopedAdminMixin
+from ..importing import AssignmentResource, SpreadsheetMixin
 from ..models import Assignment
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class AssignmentAdmin(ScopedAdminMixin, SpreadsheetMixin, SimpleHistoryAdmin):
+    resource_classes = [AssignmentResource]
     menu_group = "system"
     menu_order = 81
     required_capability = "permissions.manage_roles"
