@@ -14,9 +14,7 @@ from catalog.importing.widgets import (
 )
 from catalog.models import Channel, Material, Matter, Region
 from permissions.importing import AssignmentResource, ConsoleResource
-from sms_templates.models import MAX_CONTENT_LENGTH, SmsTemplate, SmsTemplateCategory
-from sms_templates.placeholders import validate as validate_sms
-from sms_templates.selectors import vocabulary
+from sms_templates.models import SmsTemplate, SmsTemplateCategory
 
 from .. import rules
 from ..models import ChecklistItem, ChecklistKind, LocalMatter, SmsEvent, SmsSlot
@@ -225,7 +223,7 @@ class ChecklistItemResource(ConsoleResource):
 
 
 class SmsTemplateResource(ConsoleResource):
-    """短信模板: 模板分类, 模板名称, 功能代码, 状态, 模板内容."""
+    """短信模板: 模板分类, 模板名称, 功能代码, 状态, 模板内容 (content checked by the model's own clean())."""
 
     sheet = "短信模板"
     key_columns = ("功能代码",)
@@ -253,7 +251,6 @@ class SmsTemplateResource(ConsoleResource):
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
-        self._vocabulary = vocabulary()
         self._categories = {c.name: c for c in SmsTemplateCategory.objects.filter(region__isnull=True)}
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
@@ -280,16 +277,6 @@ class SmsTemplateResource(ConsoleResource):
     def before_import_row(self, row, **kwargs):
         self.check_region(None, "功能代码")  # province-wide templates: province scope only
 
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        errors = dict(import_validation_errors or {})
-        problems = [
-            d.message
-            for d in validate_sms(instance.content or "", self._vocabulary, MAX_CONTENT_LENGTH)
-            if d.severity == "error"
-        ]
-        if problems:
-            errors.setdefault("content", []).extend(problems)
-        super().validate_instance(instance, errors, validate_unique)
 
 
 class SmsSlotResource(ConsoleResource):

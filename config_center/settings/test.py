@@ -1,5 +1,7 @@
 """Test settings: fast hashing, local-memory cache, synchronous django-q2."""
 
+import os
+
 from .base import *  # noqa: F401,F403
 from .base import Q_CLUSTER
 
@@ -11,4 +13,5 @@ AXES_ENABLED = True
 # A file rather than memory for the SQLite test database, so that a second process (the two-process
 # publish test) can open the same database. PostgreSQL test databases are shared by nature.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-console.sqlite3")}  # noqa: F405
+    # One file per test run, so that runs side by side do not share it; Django removes it afterwards.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-console-{os.getpid()}.sqlite3")}  # noqa: F405

@@ -1,0 +1,123 @@
+"""Benchmark: spreadsheet import and export of the configuration (issue 5).
+
+    python tests/benchmarks/bench_import.py            # SQLite file under var/bench/
+    python tests/benchmarks/bench_import.py --pg       # PostgreSQL database console_bench_import
+
+Prints: import of a 10,000-row 材料清单 sheet from xlsx, history included (targets: < 15 s SQLite,
+< 10 s PostgreSQL; peak memory < 400 MB), the same file again (nothing changes, no history), and
+export of the province-sized configuration (≈150,000 rows; target < 30 s).
+"""
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+
+def _setup(pg: bool) -> str:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config_center.settings"
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-" + os.urandom(16).hex())
+    os.environ["SECURE_SSL_REDIRECT"] = "0"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    if pg:
+        name = "console_bench_import"
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
+        return "PostgreSQL"
+    folder = ROOT / "var" / "bench"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = Path(tempfile.mkstemp(prefix="import-", suffix=".sqlite3", dir=folder)[1])
+    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    return "SQLite"
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pg", action="store_true")
+    parser.add_argument("--rows", type=int, default=10_000)
+    args = parser.parse_args()
+    engine = _setup(args.pg)
+
+    import django
+
+    django.setup()
+    import tablib
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from config_center.importing import config_export, config_import, read_file
+    from config_center.models import ChecklistItem, LocalMatter
+    from config_center.services import reference_data_load_all
+    from tests.factories.config import province_configuration
+
+    call_command("migrate", verbosity=0)
+    reference_data_load_all()
+    user = get_user_model().objects.create_superuser("bench", "", "bench-password-1")
+
+    # Bindings to import lists into: 21 cities × 60 matters, no lists yet.
+    province_configuration(matters=60, materials_per_list=0, channels=0, slots=False)
+    locals_ = list(LocalMatter.objects.select_related("region", "matter").order_by("region__code", "matter__code"))
+    from catalog.models import Material
+
+    materials = list(Material.objects.values_list("code", flat=True)[:8])
+    rows = []
+    for local in locals_:
+        for position, code in enumerate(materials, start=1):
+            rows.append((local.region.code, local.matter.code, "柜台", "主材料", position, code, "", "是" if position % 2 else "否"))
+            if len(rows) == args.rows:
+                break
+        if len(rows) == args.rows:
+            break
+    ChecklistItem.objects.all().delete()
+    dataset = tablib.Dataset(*rows, headers=["地区编码", "事项编码", "渠道", "材料类型", "排序", "材料编码", "名称", "是否发送部平台"])
+    dataset.title = "材料清单"
+    workbook = ROOT / "var" / "bench" / "import-10k.xlsx"
+    workbook.write_bytes(tablib.Databook([dataset]).export("xlsx"))
+    history_before = ChecklistItem.history.count()
+
+    rss_before = _rss_mb()
+    started = time.perf_counter()
+    report = config_import(read_file(workbook), user=user)
+    first = time.perf_counter() - started
+    assert report.ok, report.errors[:5]
+    written = ChecklistItem.objects.count()
+    history_written = ChecklistItem.history.count() - history_before
+    rss_peak = _rss_mb()
+
+    started = time.perf_counter()
+    again = config_import(read_file(workbook), user=user)
+    second = time.perf_counter() - started
+    history_again = ChecklistItem.history.count() - history_before - history_written
+
+    # Export of the province-sized configuration.
+    ChecklistItem.objects.all().delete()
+    province_configuration(matters=150, materials_per_list=8, slots=True)
+    total_rows = ChecklistItem.objects.count() + LocalMatter.objects.count()
+    started = time.perf_counter()
+    [path] = config_export(ROOT / "var" / "bench" / "export-province.xlsx")
+    exported = time.perf_counter() - started
+
+    target = 15 if engine == "SQLite" else 10
+    print(f"\n== spreadsheet import/export on {engine}")
+    print(f"import {len(rows):,} 材料清单 rows from xlsx: {first:6.2f} s  (target < {target} s) {'ok' if first < target else 'MISS'}")
+    print(f"   rows written {written:,}, history rows written {history_written:,}, counts {report.counts['材料清单']}")
+    print(f"   peak RSS {rss_peak:,.0f} MB (before import {rss_before:,.0f} MB; target < 400 MB) {'ok' if rss_peak < 400 else 'MISS'}")
+    print(f"re-import of the same file: {second:6.2f} s, counts {again.counts['材料清单']}, history rows written {history_again}")
+    print(f"export of the province ({total_rows:,} rows, {path.stat().st_size / 1e6:.1f} MB xlsx): {exported:6.2f} s  (target < 30 s) {'ok' if exported < 30 else 'MISS'}")
+
+
+if __name__ == "__main__":
+    main()
