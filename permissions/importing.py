@@ -76,9 +76,18 @@ class ConsoleResource(resources.ModelResource):
         return self._instances.get(key)
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        # The natural key is the table's unique constraint and rows are found by it, so a per-row
-        # uniqueness query would only repeat that (10,000 queries on a 10,000-row sheet).
-        super().validate_instance(instance, import_validation_errors, validate_unique=False)
+        """The model's own validation, without the per-row queries that would only repeat the import:
+        related objects came from lookups of existing rows, and the natural key is the unique constraint."""
+        errors = dict(import_validation_errors or {})
+        related = [f.name for f in instance._meta.concrete_fields if f.is_relation]
+        try:
+            instance.full_clean(
+                exclude=[*errors, *related], validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def after_save_instance(self, instance, row, **kwargs):
         if self._instances is not None:
@@ -139,7 +148,11 @@ class SpreadsheetMixin(ImportExportMixin):
     export_formats = [XLSX, CSV]
 
     def get_import_resource_kwargs(self, request, **kwargs):
-        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user, "preview": True}
+        return {
+            **super().get_import_resource_kwargs(request, **kwargs),
+            "user": request.user,
+            "preview": True,
+        }
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
@@ -234,4 +247,3 @@ class AssignmentResource(ConsoleResource):
 
     def dehydrate_agency_code(self, obj):
         return obj.agency.code if obj.agency_id else obj.region.code[:4] + "99"
-

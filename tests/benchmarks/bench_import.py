@@ -29,8 +29,13 @@ def _setup(pg: bool) -> str:
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     if pg:
         name = "console_bench_import"
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"],
+            check=True,
+        )
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {name}"], check=True
+        )
         os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
         return "PostgreSQL"
     folder = ROOT / "var" / "bench"
@@ -48,6 +53,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pg", action="store_true")
     parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--profile", action="store_true", help="print where the first import spends its time")
     args = parser.parse_args()
     engine = _setup(args.pg)
 
@@ -69,20 +75,36 @@ def main() -> None:
 
     # Bindings to import lists into: 21 cities × 60 matters, no lists yet.
     province_configuration(matters=60, materials_per_list=0, channels=0, slots=False)
-    locals_ = list(LocalMatter.objects.select_related("region", "matter").order_by("region__code", "matter__code"))
+    locals_ = list(
+        LocalMatter.objects.select_related("region", "matter").order_by("region__code", "matter__code")
+    )
     from catalog.models import Material
 
     materials = list(Material.objects.values_list("code", flat=True)[:8])
     rows = []
     for local in locals_:
         for position, code in enumerate(materials, start=1):
-            rows.append((local.region.code, local.matter.code, "柜台", "主材料", position, code, "", "是" if position % 2 else "否"))
+            rows.append(
+                (
+                    local.region.code,
+                    local.matter.code,
+                    "柜台",
+                    "主材料",
+                    position,
+                    code,
+                    "",
+                    "是" if position % 2 else "否",
+                )
+            )
             if len(rows) == args.rows:
                 break
         if len(rows) == args.rows:
             break
     ChecklistItem.objects.all().delete()
-    dataset = tablib.Dataset(*rows, headers=["地区编码", "事项编码", "渠道", "材料类型", "排序", "材料编码", "名称", "是否发送部平台"])
+    dataset = tablib.Dataset(
+        *rows,
+        headers=["地区编码", "事项编码", "渠道", "材料类型", "排序", "材料编码", "名称", "是否发送部平台"],
+    )
     dataset.title = "材料清单"
     workbook = ROOT / "var" / "bench" / "import-10k.xlsx"
     workbook.write_bytes(tablib.Databook([dataset]).export("xlsx"))
@@ -90,7 +112,15 @@ def main() -> None:
 
     rss_before = _rss_mb()
     started = time.perf_counter()
-    report = config_import(read_file(workbook), user=user)
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        report = profiler.runcall(config_import, read_file(workbook), user=user)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
+    else:
+        report = config_import(read_file(workbook), user=user)
     first = time.perf_counter() - started
     assert report.ok, report.errors[:5]
     written = ChecklistItem.objects.count()
@@ -112,11 +142,21 @@ def main() -> None:
 
     target = 15 if engine == "SQLite" else 10
     print(f"\n== spreadsheet import/export on {engine}")
-    print(f"import {len(rows):,} 材料清单 rows from xlsx: {first:6.2f} s  (target < {target} s) {'ok' if first < target else 'MISS'}")
-    print(f"   rows written {written:,}, history rows written {history_written:,}, counts {report.counts['材料清单']}")
-    print(f"   peak RSS {rss_peak:,.0f} MB (before import {rss_before:,.0f} MB; target < 400 MB) {'ok' if rss_peak < 400 else 'MISS'}")
-    print(f"re-import of the same file: {second:6.2f} s, counts {again.counts['材料清单']}, history rows written {history_again}")
-    print(f"export of the province ({total_rows:,} rows, {path.stat().st_size / 1e6:.1f} MB xlsx): {exported:6.2f} s  (target < 30 s) {'ok' if exported < 30 else 'MISS'}")
+    print(
+        f"import {len(rows):,} 材料清单 rows from xlsx: {first:6.2f} s  (target < {target} s) {'ok' if first < target else 'MISS'}"
+    )
+    print(
+        f"   rows written {written:,}, history rows written {history_written:,}, counts {report.counts['材料清单']}"
+    )
+    print(
+        f"   peak RSS {rss_peak:,.0f} MB (before import {rss_before:,.0f} MB; target < 400 MB) {'ok' if rss_peak < 400 else 'MISS'}"
+    )
+    print(
+        f"re-import of the same file: {second:6.2f} s, counts {again.counts['材料清单']}, history rows written {history_again}"
+    )
+    print(
+        f"export of the province ({total_rows:,} rows, {path.stat().st_size / 1e6:.1f} MB xlsx): {exported:6.2f} s  (target < 30 s) {'ok' if exported < 30 else 'MISS'}"
+    )
 
 
 if __name__ == "__main__":
