@@ -1,8 +1,10 @@
 """Reads of the configuration centre: querysets for the screens, snapshots and rule facts."""
 
+from collections.abc import Callable
+
 from django.db.models import Prefetch, QuerySet
 
-from catalog.models import Channel, Material
+from catalog.models import Channel, Material, Matter
 from sms_templates.selectors import template_validity
 
 from . import rules
@@ -101,6 +103,12 @@ def default_snapshot(matter) -> dict:
         "prints": {},
         "tags": {"acceptance": [], "review": []},
     }
+
+
+def default_snapshots() -> Callable[[str], dict]:
+    """``default_snapshot`` by matter code, for diffs that list what a new binding comes with."""
+    matters = {matter.code: matter for matter in Matter.objects.all()}
+    return lambda code: default_snapshot(matters[code]) if code in matters else {}
 
 
 def channel_names() -> dict[str, str]:

@@ -12,7 +12,7 @@ A snapshot is a JSON-able dict (what a release stores, what a copy between citie
      "tags": {"acceptance": ["SL01"], "review": []}}
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 ADDED = "added"
@@ -177,16 +177,24 @@ def _slot_text(slot) -> str:
 
 
 def diff_region(
-    old: Mapping[str, Mapping], new: Mapping[str, Mapping], labels: Labels, matter_names: Mapping[str, str]
+    old: Mapping[str, Mapping],
+    new: Mapping[str, Mapping],
+    labels: Labels,
+    matter_names: Mapping[str, str],
+    baseline: Callable[[str], Mapping] | None = None,
 ) -> list[Change]:
-    """Changes between two whole-city configurations ({matter code: snapshot})."""
+    """Changes between two whole-city configurations ({matter code: snapshot}).
+
+    A newly bound matter is listed as 绑定 plus what it comes with: its differences from
+    ``baseline(code)`` (what a fresh binding looks like), or from nothing when no baseline is given.
+    """
     changes = []
     for code in sorted(set(old) | set(new)):
         prefix = (f"{matter_names.get(code, code)}（{code}）",)
         before, after = old.get(code), new.get(code)
         changes.extend(diff_matter(before, after, labels, prefix=prefix))
         if before is None and after is not None:
-            # A newly bound matter: say what it comes with, not just that it is there.
-            details = diff_matter({}, after, labels, prefix=prefix)
-            changes.extend(change for change in details if change.path[1:] != (labels.field("active"),))
+            start = dict(baseline(code)) if baseline else {}
+            start["active"] = after.get("active")
+            changes.extend(diff_matter(start, after, labels, prefix=prefix))
     return changes

@@ -84,7 +84,11 @@ class ReleaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def changes(self, obj):
         previous = Release.objects.filter(region=obj.region, number=obj.number - 1).first()
         changes = diff_region(
-            previous.snapshot if previous else {}, obj.snapshot, selectors.snapshot_labels(), _matter_names()
+            previous.snapshot if previous else {},
+            obj.snapshot,
+            selectors.snapshot_labels(),
+            _matter_names(),
+            selectors.default_snapshots(),
         )
         from django.template.loader import render_to_string
 
@@ -167,6 +171,7 @@ class ReleaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     selectors.region_draft(region),
                     selectors.snapshot_labels(),
                     _matter_names(),
+                    selectors.default_snapshots(),
                 ),
                 errors=selectors.region_draft_errors(region),
                 can_publish=can_publish,
@@ -208,7 +213,9 @@ class ReleaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
             "b": b,
             "a_label": a_label,
             "b_label": b_label,
-            "changes": diff_region(old, new, selectors.snapshot_labels(), _matter_names()),
+            "changes": diff_region(
+                old, new, selectors.snapshot_labels(), _matter_names(), selectors.default_snapshots()
+            ),
         }
         return TemplateResponse(request, "admin/config_center/release/compare.html", context)
 
