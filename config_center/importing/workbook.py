@@ -140,6 +140,19 @@ def config_import(sheets: dict[str, tablib.Dataset], *, user=None, dry_run: bool
     return report
 
 
+def _write_xlsx(target: Path, datasets: list[tablib.Dataset]) -> None:
+    """openpyxl's streaming writer: a province's 150,000 rows without building every cell object first."""
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    for dataset in datasets:
+        sheet = book.create_sheet(title=dataset.title)
+        sheet.append(list(dataset.headers))
+        for row in dataset:
+            sheet.append(list(row))
+    book.save(target)
+
+
 def config_export(target: Path, *, queryset_filter=None) -> list[Path]:
     """Write every table: an .xlsx workbook (one sheet per table) or, for a directory, one csv per table."""
     target = Path(target)
@@ -158,7 +171,7 @@ def config_export(target: Path, *, queryset_filter=None) -> list[Path]:
         datasets.append(dataset)
     if target.suffix.lower() == ".xlsx":
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(tablib.Databook(datasets).export("xlsx"))
+        _write_xlsx(target, datasets)
         return [target]
     target.mkdir(parents=True, exist_ok=True)
     written = []

@@ -21,6 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 
+_CLEANUP: list[Path] = []
+
+
 def _setup(pg: bool) -> str:
     os.environ["DJANGO_SETTINGS_MODULE"] = "config_center.settings"
     os.environ["DEBUG"] = "0"
@@ -42,6 +45,7 @@ def _setup(pg: bool) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     path = Path(tempfile.mkstemp(prefix="import-", suffix=".sqlite3", dir=folder)[1])
     os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    _CLEANUP.append(path)
     return "SQLite"
 
 
@@ -160,4 +164,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        for leftover in _CLEANUP:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{leftover}{suffix}").unlink(missing_ok=True)
