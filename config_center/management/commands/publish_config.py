@@ -1,7 +1,6 @@
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.models import Region
+from config_center.management.lookups import city_and_user
 from config_center.services import PublishRefused, release_publish
 
 
@@ -14,12 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--comment", required=True, help="发布说明")
 
     def handle(self, *args, region: str, user: str, comment: str, **options):
-        city = Region.objects.filter(code=region, level=Region.Level.CITY).first()
-        if city is None:
-            raise CommandError(f"[unknown_region] 地级市 {region} 不存在。")
-        publisher = get_user_model().objects.filter(username=user, is_active=True).first()
-        if publisher is None:
-            raise CommandError(f"[unknown_user] 用户 {user} 不存在或已停用。")
+        city, publisher = city_and_user(region, user)
         try:
             result = release_publish(region=city, user=publisher, comment=comment)
         except PublishRefused as refusal:

@@ -1,7 +1,6 @@
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.models import Region
+from config_center.management.lookups import city_and_user
 from config_center.services import PublishRefused, release_rollback
 
 
@@ -15,12 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--comment", default="", help="说明（默认：回滚到第 N 版）")
 
     def handle(self, *args, region: str, to_number: int, user: str, comment: str, **options):
-        city = Region.objects.filter(code=region, level=Region.Level.CITY).first()
-        if city is None:
-            raise CommandError(f"[unknown_region] 地级市 {region} 不存在。")
-        actor = get_user_model().objects.filter(username=user, is_active=True).first()
-        if actor is None:
-            raise CommandError(f"[unknown_user] 用户 {user} 不存在或已停用。")
+        city, actor = city_and_user(region, user)
         try:
             release = release_rollback(region=city, to_number=to_number, user=actor, comment=comment)
         except PublishRefused as refusal:
