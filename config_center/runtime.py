@@ -6,6 +6,8 @@ release of every city. Several gunicorn workers and django-q2 workers each hold 
 see a publish within about a second, without a restart.
 """
 
+import gc
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +21,7 @@ from . import engine
 from .models import ConfigVersion, Release
 
 CHECK_INTERVAL = 1.0  # seconds between version checks
+logger = logging.getLogger(__name__)
 
 
 def current_version() -> int:
@@ -55,20 +58,44 @@ def build_engine_snapshot(version: int | None = None) -> engine.EngineSnapshot:
     )
 
 
+def _build_quietly(version: int) -> engine.EngineSnapshot:
+    """Build with the cyclic garbage collector paused (it spent over half the build walking the new
+    objects), then freeze what survives so later collections do not walk the snapshot again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        snapshot = build_engine_snapshot(version)
+    finally:
+        if enabled:
+            gc.enable()
+    gc.freeze()
+    return snapshot
+
+
 class RuntimeEngine:
     """Holds one snapshot per process; thread-safe; the clock is a seam for tests."""
 
     def __init__(
-        self, *, check_interval: float = CHECK_INTERVAL, clock: Callable[[], float] = time.monotonic
+        self,
+        *,
+        check_interval: float = CHECK_INTERVAL,
+        clock: Callable[[], float] = time.monotonic,
+        background: bool = True,
     ):
         self._snapshot: engine.EngineSnapshot | None = None
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
         self.check_interval = check_interval
         self.clock = clock
+        self._rebuilding: threading.Thread | None = None
+        self.background = background  # tests inside one database transaction rebuild in the caller
 
     def snapshot(self) -> engine.EngineSnapshot:
-        """The current snapshot; reads the version row at most once per interval, rebuilds only on change."""
+        """The current snapshot; reads the version row at most once per interval, rebuilds only on change.
+
+        The first build happens in the caller; later rebuilds run in a background thread while the
+        previous snapshot keeps answering, so a publish never stalls the requests of a worker.
+        """
         now = self.clock()
         if self._snapshot is not None and now - self._checked_at < self.check_interval:
             return self._snapshot
@@ -76,12 +103,39 @@ class RuntimeEngine:
             if self._snapshot is not None and self.clock() - self._checked_at < self.check_interval:
                 return self._snapshot
             version = current_version()
-            if self._snapshot is None or self._snapshot.version != version:
-                self._snapshot = build_engine_snapshot(version)
             self._checked_at = self.clock()
+            if self._snapshot is None or (not self.background and self._snapshot.version != version):
+                self._snapshot = _build_quietly(version)
+            elif self._snapshot.version != version and self._rebuilding is None:
+                self._rebuilding = threading.Thread(target=self._rebuild, args=(version,), daemon=True)
+                self._rebuilding.start()
             return self._snapshot
 
+    def _rebuild(self, version: int) -> None:
+        try:
+            snapshot = _build_quietly(version)
+            with self._lock:
+                self._snapshot = snapshot
+        except Exception:
+            logger.exception(
+                "rebuilding the runtime snapshot for version %s failed; keeping the old one", version
+            )
+        finally:
+            from django.db import connection
+
+            connection.close()  # this thread's own connection
+            with self._lock:
+                self._rebuilding = None
+                self._checked_at = float("-inf")  # look again at once: the version may have moved meanwhile
+
+    def wait_for_rebuild(self, timeout: float = 10.0) -> None:
+        """For tests and warm-up scripts: wait until a background rebuild (if any) has finished."""
+        thread = self._rebuilding
+        if thread is not None:
+            thread.join(timeout)
+
     def reset(self) -> None:
+        self.wait_for_rebuild()
         with self._lock:
             self._snapshot = None
             self._checked_at = float("-inf")

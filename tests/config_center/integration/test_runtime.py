@@ -85,7 +85,7 @@ def test_engine_answers_with_zero_queries_after_warm_up(published):
 @pytest.mark.django_db
 def test_engine_checks_the_version_at_most_once_per_interval_and_reloads_on_publish(published, superuser):
     now = [100.0]
-    engine = RuntimeEngine(check_interval=1.0, clock=lambda: now[0])
+    engine = RuntimeEngine(check_interval=1.0, clock=lambda: now[0], background=False)
     assert engine.checklist(matter="GS0101", region="442000", channel="counter").release == 1
     LocalMatter.objects.filter(pk=published.pk).update(time_limit_days=9)
     services.release_publish(region=published.region, user=superuser, comment="v2")
@@ -100,6 +100,21 @@ def test_engine_checks_the_version_at_most_once_per_interval_and_reloads_on_publ
     with CaptureQueriesContext(connection) as queries:
         engine.checklist(matter="GS0101", region="442000", channel="counter")
     assert len(queries) == 1  # the version row only; unchanged, so no rebuild
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_runs_in_the_background_while_the_old_snapshot_answers(reference_data, superuser):
+    local = _configure(superuser)
+    now = [100.0]
+    engine = RuntimeEngine(check_interval=1.0, clock=lambda: now[0])
+    assert engine.checklist(matter="GS0101", region="442000", channel="counter").release == 1
+    LocalMatter.objects.filter(pk=local.pk).update(time_limit_days=9)
+    services.release_publish(region=local.region, user=superuser, comment="v2")
+    now[0] += 1.5
+    assert engine.checklist(matter="GS0101", region="442000", channel="counter").release == 1  # not stalled
+    engine.wait_for_rebuild()
+    answer = engine.checklist(matter="GS0101", region="442000", channel="counter")
+    assert (answer.release, answer.time_limit_days) == (2, 9)
 
 
 @pytest.mark.django_db
