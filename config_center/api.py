@@ -12,6 +12,7 @@ from ninja.renderers import JSONRenderer
 
 from catalog.api import router as catalog_router
 from catalog.api_support import ApiError
+from sms_templates.api import router as sms_router
 
 from .runtime_api import router as runtime_router
 
@@ -84,3 +85,4 @@ def _http_error(request, exc: HttpError):
 
 api.add_router("/", catalog_router)
 api.add_router("/", runtime_router)
+api.add_router("/", sms_router)

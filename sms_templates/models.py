@@ -11,6 +11,20 @@ from .placeholders import validate as validate_content
 MAX_CONTENT_LENGTH = 500
 
 
+class SmsEvent(models.TextChoices):
+    """The nine SMS slots of annex 3, in the screen's order (the outbox's events; config_center's slots)."""
+
+    ACCEPTED = "accepted", _("受理短信")
+    RECEIVED = "received", _("收件短信")
+    COMPLETED = "completed", _("办结短信")
+    TERMINATED = "terminated", _("终止短信")
+    REMINDER = "reminder", _("催办短信")
+    REJECTED_COMPLETED = "rejected_completed", _("非职业伤害或不予受理办结短信")
+    SUSPENDED = "suspended", _("中止短信")
+    REVIEW_FAILED = "review_failed", _("审核不通过短信")
+    FIRST_REVIEWED = "first_reviewed", _("已初审短信")
+
+
 class PlaceholderCode(models.Model):
     """One code of the placeholder vocabulary (XM 姓名, …); a province may add codes."""
 
@@ -108,7 +122,18 @@ class SmsTemplate(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.function_code}）"
 
+    def full_clean(self, exclude=None, validate_unique=True, validate_constraints=True) -> None:
+        # A form excludes the fields that already failed its own checks; clean() then must not judge
+        # the stale content left on the instance (it said "empty" for a 501-character template).
+        self._clean_exclude = set(exclude or ())
+        try:
+            super().full_clean(exclude, validate_unique, validate_constraints)
+        finally:
+            del self._clean_exclude
+
     def clean(self) -> None:
+        if "content" in getattr(self, "_clean_exclude", ()):
+            return
         vocabulary = dict(PlaceholderCode.objects.values_list("code", "meaning"))
         errors = [
             d.message
@@ -117,3 +142,92 @@ class SmsTemplate(models.Model):
         ]
         if errors:
             raise ValidationError({"content": errors})
+
+
+class SmsStatus(models.TextChoices):
+    QUEUED = "queued", _("待发送")
+    SENDING = "sending", _("发送中")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+
+
+class SmsMessage(models.Model):
+    """One SMS in the outbox: written in the transaction of the event that causes it, then delivered.
+
+    The database row is the source of truth (the Redis broker loses tasks in flight): the delivery
+    task claims a row by moving it from queued to sending, and the sweeper re-enqueues every row whose
+    ``next_attempt_at`` has passed while it is still queued or sending.
+    """
+
+    recipient = models.CharField(_("手机号码"), max_length=20)
+    text = models.TextField(_("短信内容"))
+    template = models.ForeignKey(
+        SmsTemplate,
+        verbose_name=_("短信模板"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
+    )
+    region = models.ForeignKey(
+        "catalog.Region",
+        verbose_name=_("地级市"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    matter = models.CharField(_("事项编码"), max_length=20, blank=True)
+    case_reference = models.CharField(_("业务编号"), max_length=64)
+    event = models.CharField(_("短信环节"), max_length=24, choices=SmsEvent.choices)
+    # Part of the unique key: "" for the one-off events, the day (YYYY-MM-DD) for 催办短信, which may be
+    # sent once per day while the case stays open.
+    occurrence = models.CharField(_("发送批次"), max_length=16, blank=True, default="")
+    status = models.CharField(_("状态"), max_length=10, choices=SmsStatus.choices, default=SmsStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("已尝试次数"), default=0)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    gateway_message_id = models.CharField(_("网关消息号"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    # When the sweeper takes the row over if it has not moved on by then: the retry time of a queued
+    # row, the lease expiry of a sending one; empty once sent or failed.
+    next_attempt_at = models.DateTimeField(_("下次尝试时间"), null=True, blank=True)
+
+    scope_region_path = "region"
+
+    class Meta:
+        verbose_name = _("短信发送记录")
+        verbose_name_plural = _("短信发件箱")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case_reference", "event", "recipient", "occurrence"],
+                name="sms_message_once_per_case_event_recipient",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="sms_message_due")]
+
+    def __str__(self) -> str:
+        return f"{self.case_reference} {self.event} → {self.recipient}"
+
+
+class Holiday(models.Model):
+    """A day of the holiday calendar: a public holiday off work, or a 调休 weekend that is a working day."""
+
+    date = models.DateField(_("日期"), unique=True, error_messages={"unique": _("该日期已在节假日日历中。")})
+    name = models.CharField(_("名称"), max_length=40, help_text=_("如 国庆节、春节调休上班。"))
+    is_workday_override = models.BooleanField(
+        _("调休上班"),
+        default=False,
+        help_text=_("勾选表示该日（通常是周末）调休上班，按工作日计算；不勾选表示该日放假。"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("节假日")
+        verbose_name_plural = _("节假日日历")
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"

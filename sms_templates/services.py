@@ -1,13 +1,31 @@
-"""Writes of SMS templates: reference data (vocabulary, the annex-3 example templates)."""
+"""Writes of SMS templates and the outbox: reference data, outbox rows, 重新发送, the django-q2 schedules."""
 
+import datetime
 import json
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from catalog.models import Region
 from catalog.services import LoadReport, upsert
 
-from .models import PlaceholderCode, SmsTemplate, SmsTemplateCategory
+from .models import PlaceholderCode, SmsMessage, SmsStatus, SmsTemplate, SmsTemplateCategory
+from .outbox import invalid_mobile_reason, normalize_mobile
+
+logger = logging.getLogger(__name__)
+
+DELIVER_TASK = "sms_templates.tasks.deliver"
+SWEEP_TASK = "sms_templates.tasks.sweep"
+# Named by path, not imported: sms_templates sits below routing, which owns the open-case logic.
+REMINDER_TASK = "routing.reminders.reminders_send_due"
+SWEEP_SCHEDULE_NAME = "短信发件箱巡检"
+REMINDER_SCHEDULE_NAME = "催办短信"
 
 REFERENCE_FILE = Path(__file__).resolve().parent / "reference_data" / "guangdong.json"
 
@@ -39,3 +57,121 @@ def sms_reference_data_load(report: LoadReport) -> None:
             lookup={"function_code": row["function_code"]},
             values={"category": categories[row["category"]], "name": row["name"], "content": row["content"]},
         )
+
+
+def _now() -> datetime.datetime:
+    """The clock; a seam so tests can pin it (the delivery task reads it through this module too)."""
+    return timezone.now()
+
+
+def stale_after(now: datetime.datetime) -> datetime.datetime:
+    """When a row that is queued or sending now counts as stuck and the sweeper takes it over."""
+    return now + datetime.timedelta(seconds=settings.SMS_STALE_SECONDS)
+
+
+def sms_delivery_enqueue(message_id: int) -> None:
+    """Hand one outbox row to django-q2; a lost task is harmless, the sweeper re-enqueues the row."""
+    from django_q.tasks import async_task
+
+    # save=False: the outbox row is the record of a delivery; storing (and pruning) a django-q2 result
+    # per message would double the database writes. Tasks that raise are still saved as failures.
+    async_task(DELIVER_TASK, message_id, task_name=f"sms-{message_id}", save=False)
+
+
+def sms_outbox_write(
+    *,
+    recipient: str,
+    text: str,
+    case_reference: str,
+    event: str,
+    template: SmsTemplate | None = None,
+    region: Region | None = None,
+    matter: str = "",
+    occurrence: str = "",
+) -> SmsMessage:
+    """Write one outbox row in the caller's transaction and deliver it after commit; once per unique key.
+
+    The key (case, event, recipient, occurrence) makes this idempotent: writing the same message again
+    returns the existing row and sends nothing more. A number that is not a mainland mobile number
+    gives a ``failed`` row with the reason and no delivery attempt.
+    """
+    number = normalize_mobile(recipient)
+    key = {"case_reference": case_reference, "event": event, "recipient": number, "occurrence": occurrence}
+    reason = invalid_mobile_reason(number)
+    now = _now()
+    with transaction.atomic():
+        existing = SmsMessage.objects.filter(**key).first()
+        if existing is not None:
+            return existing
+        try:
+            with transaction.atomic():  # a savepoint: a concurrent writer of the same key wins cleanly
+                message = SmsMessage.objects.create(
+                    **key,
+                    text=text,
+                    template=template,
+                    region=region,
+                    matter=matter,
+                    status=SmsStatus.FAILED if reason else SmsStatus.QUEUED,
+                    last_error=reason or "",
+                    next_attempt_at=None if reason else stale_after(now),
+                )
+        except IntegrityError:
+            return SmsMessage.objects.get(**key)
+        if reason:
+            logger.warning("SMS %s not sent: %s", message.pk, reason)
+        else:
+            # Only once the event's transaction commits: a rolled-back event sends nothing. robust: a
+            # broker outage must not turn a committed event into an error; the sweeper covers it.
+            transaction.on_commit(partial(sms_delivery_enqueue, message.pk), robust=True)
+    return message
+
+
+@dataclass(frozen=True)
+class ResendReport:
+    resent: int
+    invalid_number: int
+    not_failed: int
+
+
+def sms_messages_resend(*, messages: Iterable[SmsMessage]) -> ResendReport:
+    """重新发送: put failed messages with a valid number back in the queue, with a fresh attempt budget."""
+    resent = invalid = not_failed = 0
+    now = _now()
+    with transaction.atomic():
+        for message in messages:
+            if message.status != SmsStatus.FAILED:
+                not_failed += 1
+                continue
+            if invalid_mobile_reason(message.recipient):
+                invalid += 1
+                continue
+            updated = SmsMessage.objects.filter(pk=message.pk, status=SmsStatus.FAILED).update(
+                status=SmsStatus.QUEUED, attempts=0, next_attempt_at=stale_after(now), updated_at=now
+            )
+            if updated:
+                resent += 1
+                transaction.on_commit(partial(sms_delivery_enqueue, message.pk), robust=True)
+    return ResendReport(resent, invalid, not_failed)
+
+
+def sms_schedules_ensure(report: LoadReport | None = None) -> LoadReport:
+    """Create or update the django-q2 schedules: the outbox sweeper (every minute) and 催办短信 (cron)."""
+    from django_q.models import Schedule
+
+    report = report if report is not None else LoadReport()
+    upsert(
+        Schedule,
+        report,
+        lookup={"name": SWEEP_SCHEDULE_NAME},
+        values={"func": SWEEP_TASK, "schedule_type": Schedule.MINUTES, "minutes": 1, "repeats": -1},
+    )
+    values = {"func": REMINDER_TASK, "schedule_type": Schedule.CRON, "cron": settings.SMS_REMINDER_CRON}
+    if not Schedule.objects.filter(name=REMINDER_SCHEDULE_NAME).exists():
+        # First run at the next cron time, not now: loading reference data at 15:00 sends no 催办.
+        from croniter import croniter
+
+        values["next_run"] = croniter(settings.SMS_REMINDER_CRON, timezone.localtime()).get_next(
+            datetime.datetime
+        )
+    upsert(Schedule, report, lookup={"name": REMINDER_SCHEDULE_NAME}, values={**values, "repeats": -1})
+    return report

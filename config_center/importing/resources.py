@@ -278,7 +278,6 @@ class SmsTemplateResource(ConsoleResource):
         self.check_region(None, "功能代码")  # province-wide templates: province scope only
 
 
-
 class SmsSlotResource(ConsoleResource):
     """短信配置: 地区编码, 事项编码, 短信环节, 功能代码 (empty 功能代码: no SMS at that step)."""
 

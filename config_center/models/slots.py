@@ -6,20 +6,7 @@ from simple_history.models import HistoricalRecords
 
 from catalog.models import Region
 from catalog.validators import catalog_code_validator
-
-
-class SmsEvent(models.TextChoices):
-    """The nine SMS slots of annex 3, in the screen's order."""
-
-    ACCEPTED = "accepted", _("受理短信")
-    RECEIVED = "received", _("收件短信")
-    COMPLETED = "completed", _("办结短信")
-    TERMINATED = "terminated", _("终止短信")
-    REMINDER = "reminder", _("催办短信")
-    REJECTED_COMPLETED = "rejected_completed", _("非职业伤害或不予受理办结短信")
-    SUSPENDED = "suspended", _("中止短信")
-    REVIEW_FAILED = "review_failed", _("审核不通过短信")
-    FIRST_REVIEWED = "first_reviewed", _("已初审短信")
+from sms_templates.models import SmsEvent
 
 
 class PrintDocument(models.TextChoices):

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from catalog.services import LoadReport, reference_data_load, upsert
 from permissions.services import roles_reference_data_load
-from sms_templates.services import sms_reference_data_load
+from sms_templates.services import sms_reference_data_load, sms_schedules_ensure
 
 from ..models import PrintTemplate, Tag
 
@@ -72,5 +72,6 @@ def reference_data_load_all() -> LoadReport:
     for row in data["tags"]:
         upsert(Tag, report, lookup={"code": row["code"]}, values={"name": row["name"], "kind": row["kind"]})
     roles_reference_data_load(report)
+    sms_schedules_ensure(report)
     theme_configure(report)
     return report

@@ -196,7 +196,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        # A 4xx with a reason code is an answer, not an incident (the runtime API refuses by design).
+        "django.request": {"level": "ERROR"},
+    },
 }
 
 # django-import-export: only users holding these permissions may import/export (none by default).
@@ -204,3 +209,31 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+
+# ---- SMS delivery (sms_templates outbox, gateways, sweeper, 催办) ---------------------------------
+# SMS_GATEWAY_BACKEND: dotted path of the gateway class; the console backend only logs.
+# SMS_GATEWAY_URL / _USERNAME / _PASSWORD / _TOKEN: the HTTP gateway (Basic auth, or a bearer token).
+# Timeouts in seconds; the worst delivery (connect + read) must stay well under Q_CLUSTER["timeout"].
+SMS_GATEWAY_BACKEND = os.environ.get("SMS_GATEWAY_BACKEND", "sms_templates.gateways.ConsoleGateway")
+SMS_HTTP_GATEWAY = {
+    "URL": os.environ.get("SMS_GATEWAY_URL", ""),
+    "USERNAME": os.environ.get("SMS_GATEWAY_USERNAME", ""),
+    "PASSWORD": os.environ.get("SMS_GATEWAY_PASSWORD", ""),
+    "TOKEN": os.environ.get("SMS_GATEWAY_TOKEN", ""),
+    "CONNECT_TIMEOUT": float(os.environ.get("SMS_GATEWAY_CONNECT_TIMEOUT", "3")),
+    "READ_TIMEOUT": float(os.environ.get("SMS_GATEWAY_READ_TIMEOUT", "10")),
+}
+# Transient gateway errors are retried after BACKOFF * 2**(attempt-1) seconds (capped), up to
+# SMS_MAX_ATTEMPTS sends in all; the sweeper (every minute) re-enqueues due retries and rows stuck in
+# queued/sending for SMS_STALE_SECONDS (must exceed Q_CLUSTER["timeout"]: a live send is never swept).
+SMS_MAX_ATTEMPTS = int(os.environ.get("SMS_MAX_ATTEMPTS", "6"))
+SMS_RETRY_BACKOFF_SECONDS = float(os.environ.get("SMS_RETRY_BACKOFF_SECONDS", "30"))
+SMS_RETRY_BACKOFF_MAX_SECONDS = float(os.environ.get("SMS_RETRY_BACKOFF_MAX_SECONDS", "1800"))
+SMS_STALE_SECONDS = int(os.environ.get("SMS_STALE_SECONDS", "300"))
+SMS_SWEEP_BATCH = int(os.environ.get("SMS_SWEEP_BATCH", "2000"))
+# 催办短信: sent when at most this many working days remain; the schedule's cron (server time zone).
+SMS_REMINDER_THRESHOLD_DAYS = int(os.environ.get("SMS_REMINDER_THRESHOLD_DAYS", "3"))
+SMS_REMINDER_CRON = os.environ.get("SMS_REMINDER_CRON", "0 9 * * *")
+# Where 催办 finds open cases: a dotted path to a ReminderSource class (the cases issue plugs in its own).
+SMS_REMINDER_SOURCE = os.environ.get("SMS_REMINDER_SOURCE", "routing.reminders.InMemoryReminderSource")
+# ---- end of SMS delivery ---------------------------------------------------------------------------

@@ -1,13 +1,44 @@
+from django import forms
 from django.contrib import admin
+from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from permissions.admin_mixins import ScopedAdminMixin
 
-from ..models import SmsTemplate
+from ..models import MAX_CONTENT_LENGTH, PlaceholderCode, SmsTemplate
+
+
+class SmsTemplateForm(forms.ModelForm):
+    class Meta:
+        model = SmsTemplate
+        fields = [
+            "category",
+            "name",
+            "function_code",
+            "is_active",
+            "content",
+            "allow_full_id_number",
+            "mask_names",
+        ]
+        error_messages = {"content": {"required": _("短信模板内容不能为空。")}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The model's check names the length ("共 501 个字符，超过上限 500 个字符"); the form's generic
+        # max_length check would pre-empt it, and the browser's maxlength would cut pasted text silently.
+        content = self.fields.get("content")
+        if content is None:  # read-only for this user
+            return
+        content.max_length = None
+        content.validators = [v for v in content.validators if not isinstance(v, MaxLengthValidator)]
+        content.widget.attrs.pop("maxlength", None)
 
 
 @admin.register(SmsTemplate)
 class SmsTemplateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    """短信模板列表; the change page shows a live preview (``POST /api/v1/sms/preview``) and the vocabulary."""
+
     required_capability = "permissions.manage_sms"
     include_province_wide = True
     menu_group = "city"
@@ -16,12 +47,17 @@ class SmsTemplateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_select_related = ["category"]
     list_filter = ["category", "is_active"]
     search_fields = ["function_code", "name", "content"]
-    fields = [
-        "category",
-        "name",
-        "function_code",
-        "is_active",
-        "content",
-        "allow_full_id_number",
-        "mask_names",
-    ]
+    form = SmsTemplateForm
+    fields = SmsTemplateForm.Meta.fields
+
+    class Media:
+        css = {"all": ["sms_templates/template_preview.css"]}
+        js = ["sms_templates/template_preview.js"]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "sms_vocabulary": list(PlaceholderCode.objects.values("code", "meaning", "sample_value")),
+            "sms_max_length": MAX_CONTENT_LENGTH,
+        }
+        return super().changeform_view(request, object_id, form_url, extra_context)

@@ -72,13 +72,23 @@ def test_messy_workbook_imports_with_normalised_values(reference_data, tmp_path,
     assert (medical.distribution_mode, medical.time_limit_days, medical.review_levels) == ("province", 15, 2)
     meal = LocalMatter.objects.get(region__code="442000", matter__code="GS0104")
     assert (meal.distribution_mode, meal.review_levels, meal.is_active) == ("local", 1, True)
-    rows = list(medical.checklist_items.order_by("kind", "position").values_list("kind", "material__code", "name", "send_to_ministry"))
-    assert rows == [("auxiliary", "CL022", "近亲属代办", False), ("main", "CL001", "", True), ("main", "CL003", "", True)]
+    rows = list(
+        medical.checklist_items.order_by("kind", "position").values_list(
+            "kind", "material__code", "name", "send_to_ministry"
+        )
+    )
+    assert rows == [
+        ("auxiliary", "CL022", "近亲属代办", False),
+        ("main", "CL001", "", True),
+        ("main", "CL003", "", True),
+    ]
     assert medical.history.first().history_change_reason == "导入"
     assert medical.history.first().history_user == superuser
 
 
-def test_reimporting_an_unchanged_file_changes_nothing_and_writes_no_history(reference_data, tmp_path, superuser):
+def test_reimporting_an_unchanged_file_changes_nothing_and_writes_no_history(
+    reference_data, tmp_path, superuser
+):
     path = workbook(tmp_path, messy_bindings(), messy_lists())
     assert config_import(read_file(path), user=superuser).ok
     before = history_rows()
@@ -88,7 +98,9 @@ def test_reimporting_an_unchanged_file_changes_nothing_and_writes_no_history(ref
     assert history_rows() == before
 
 
-def test_any_error_writes_nothing_and_every_error_is_reported_with_row_and_column(reference_data, tmp_path, superuser):
+def test_any_error_writes_nothing_and_every_error_is_reported_with_row_and_column(
+    reference_data, tmp_path, superuser
+):
     bad_bindings = sheet(
         "事项绑定",
         BINDING_HEADERS,
@@ -99,11 +111,16 @@ def test_any_error_writes_nothing_and_every_error_is_reported_with_row_and_colum
             ("442000", "GS0104", "本地模式", "999", "三级", "也许"),  # three bad cells
         ],
     )
-    bad_lists = sheet("材料清单", LIST_HEADERS, [("442000", "GS0101", "传真", "主材料", 1, "CL001", "", "是")])
+    bad_lists = sheet(
+        "材料清单", LIST_HEADERS, [("442000", "GS0101", "传真", "主材料", 1, "CL001", "", "是")]
+    )
     report = config_import(read_file(workbook(tmp_path, bad_bindings, bad_lists)), user=superuser)
     assert not report.ok
     messages = [str(error) for error in report.errors]
-    assert any(e.sheet == "事项绑定" and e.row == 3 and e.column == "分发模式" and "可全省通办" in e.message for e in report.errors), messages
+    assert any(
+        e.sheet == "事项绑定" and e.row == 3 and e.column == "分发模式" and "可全省通办" in e.message
+        for e in report.errors
+    ), messages
     assert any(e.row == 4 and "GS9999 不存在" in e.message for e in report.errors), messages
     row5 = {e.column for e in report.errors if e.sheet == "事项绑定" and e.row == 5}
     assert {"办理时限", "业务审核级别", "状态"} <= row5, messages
@@ -115,7 +132,10 @@ def test_conflicting_duplicate_rows_are_reported(reference_data, tmp_path, super
     bindings = sheet(
         "事项绑定",
         BINDING_HEADERS,
-        [("442000", "GS0101", "本地模式", "15", "二级", "有效"), ("442000", "GS0101", "本地模式", "20", "二级", "有效")],
+        [
+            ("442000", "GS0101", "本地模式", "15", "二级", "有效"),
+            ("442000", "GS0101", "本地模式", "20", "二级", "有效"),
+        ],
     )
     report = config_import(read_file(workbook(tmp_path, bindings)), user=superuser)
     assert [str(e) for e in report.errors] == ["事项绑定 第 3 行：与第 2 行是同一条记录，但内容不同"]
@@ -123,11 +143,16 @@ def test_conflicting_duplicate_rows_are_reported(reference_data, tmp_path, super
 
 def test_a_city_administrator_cannot_import_rows_of_another_city(reference_data, tmp_path):
     admin = get_user_model().objects.create_user("zs", password="pw", is_staff=True)
-    assignment_create(user=admin, role=Role.objects.get(code="city_admin"), region=Region.objects.get(code="442000"))
+    assignment_create(
+        user=admin, role=Role.objects.get(code="city_admin"), region=Region.objects.get(code="442000")
+    )
     bindings = sheet(
         "事项绑定",
         BINDING_HEADERS,
-        [("442000", "GS0101", "本地模式", "15", "二级", "有效"), ("440100", "GS0101", "本地模式", "15", "二级", "有效")],
+        [
+            ("442000", "GS0101", "本地模式", "15", "二级", "有效"),
+            ("440100", "GS0101", "本地模式", "15", "二级", "有效"),
+        ],
     )
     report = config_import(read_file(workbook(tmp_path, bindings)), user=admin)
     assert [(e.row, e.column) for e in report.errors] == [(3, "地区编码")]
@@ -141,7 +166,9 @@ def test_lists_need_the_binding_first(reference_data, tmp_path, superuser):
 
 
 def test_dry_run_reports_counts_and_writes_nothing(reference_data, tmp_path, superuser):
-    report = config_import(read_file(workbook(tmp_path, messy_bindings(), messy_lists())), user=superuser, dry_run=True)
+    report = config_import(
+        read_file(workbook(tmp_path, messy_bindings(), messy_lists())), user=superuser, dry_run=True
+    )
     assert report.ok and report.counts["事项绑定"]["新增"] == 2
     assert not LocalMatter.objects.exists()
 
@@ -182,12 +209,19 @@ def test_assignment_sheet_scopes_by_agency(reference_data, tmp_path, superuser):
     assignments = sheet(
         "岗位分配",
         ["用户名", "岗位", "机构编码"],
-        [("clerk1", "综合柜员", "442099"), ("super1", "supervisor", 440099.0), ("ghost", "综合柜员", "442099")],
+        [
+            ("clerk1", "综合柜员", "442099"),
+            ("super1", "supervisor", 440099.0),
+            ("ghost", "综合柜员", "442099"),
+        ],
     )
     report = config_import(read_file(workbook(tmp_path, assignments)), user=superuser)
     assert [(e.row, e.column) for e in report.errors] == [(4, "用户名")]
     report = config_import(
-        read_file(workbook(tmp_path, sheet("岗位分配", assignments.headers, [assignments[0], assignments[1]]))), user=superuser
+        read_file(
+            workbook(tmp_path, sheet("岗位分配", assignments.headers, [assignments[0], assignments[1]]))
+        ),
+        user=superuser,
     )
     assert report.ok
     assert set(Assignment.objects.values_list("user__username", "kind", "region__code")) == {
@@ -198,13 +232,13 @@ def test_assignment_sheet_scopes_by_agency(reference_data, tmp_path, superuser):
 
 def test_export_round_trips_and_neutralises_formulas(reference_data, tmp_path, superuser):
     config_import(read_file(workbook(tmp_path, messy_bindings(), messy_lists())), user=superuser)
-    ChecklistItem.objects.filter(kind="auxiliary").update(name="=HYPERLINK(\"x\")")
+    ChecklistItem.objects.filter(kind="auxiliary").update(name='=HYPERLINK("x")')
     [path] = config_export(tmp_path / "out.xlsx")
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["短信模板", "事项绑定", "材料清单", "短信配置", "岗位分配"]
     rows = list(book["材料清单"].iter_rows(values_only=True))
     assert list(rows[0]) == LIST_HEADERS
-    assert any(row[6] == "'=HYPERLINK(\"x\")" for row in rows)
+    assert any(row[6] == '\'=HYPERLINK("x")' for row in rows)
     assert ("442000", "GS0101", "柜台", "主材料", 1, "CL001", None, "是") in [tuple(r) for r in rows]
     ChecklistItem.objects.filter(kind="auxiliary").update(name="近亲属代办")
     before = history_rows()
@@ -220,7 +254,13 @@ def test_one_csv_per_table_import_and_export(reference_data, tmp_path, superuser
     report = config_import(read_file(folder), user=superuser)
     assert report.ok and LocalMatter.objects.count() == 2
     written = config_export(tmp_path / "out")
-    assert {p.name for p in written} == {"短信模板.csv", "事项绑定.csv", "材料清单.csv", "短信配置.csv", "岗位分配.csv"}
+    assert {p.name for p in written} == {
+        "短信模板.csv",
+        "事项绑定.csv",
+        "材料清单.csv",
+        "短信配置.csv",
+        "岗位分配.csv",
+    }
 
 
 def test_import_command_exit_status_and_messages(reference_data, tmp_path, superuser, capsys):
@@ -230,7 +270,11 @@ def test_import_command_exit_status_and_messages(reference_data, tmp_path, super
     call_command("import_config", str(good), "--user", "root")
     assert LocalMatter.objects.count() == 2
     bad = tmp_path / "bad.xlsx"
-    bad.write_bytes(tablib.Databook([sheet("事项绑定", BINDING_HEADERS, [("442000", "GS9999", "本地模式", 1, 1, "是")])]).export("xlsx"))
+    bad.write_bytes(
+        tablib.Databook(
+            [sheet("事项绑定", BINDING_HEADERS, [("442000", "GS9999", "本地模式", 1, 1, "是")])]
+        ).export("xlsx")
+    )
     with pytest.raises(CommandError, match="未写入任何数据"):
         call_command("import_config", str(bad))
     assert "GS9999 不存在" in capsys.readouterr().err
@@ -240,7 +284,9 @@ def test_import_command_exit_status_and_messages(reference_data, tmp_path, super
 
 def test_unknown_sheet_and_missing_columns_are_reported(reference_data, tmp_path, superuser):
     report = config_import(
-        read_file(workbook(tmp_path, sheet("杂项", ["a"], [("1",)]), sheet("事项绑定", ["地区编码"], [("442000",)]))),
+        read_file(
+            workbook(tmp_path, sheet("杂项", ["a"], [("1",)]), sheet("事项绑定", ["地区编码"], [("442000",)]))
+        ),
         user=superuser,
     )
     messages = [str(e) for e in report.errors]
@@ -258,21 +304,52 @@ def test_admin_import_shows_the_dry_run_preview_then_imports(admin_client, refer
     assert "GS0101" in page and "confirm" in page.lower()
     assert not LocalMatter.objects.exists()
     confirm_form = response.context["confirm_form"]
-    response = admin_client.post(reverse("admin:config_center_localmatter_process_import"), confirm_form.initial, follow=True)
+    response = admin_client.post(
+        reverse("admin:config_center_localmatter_process_import"), confirm_form.initial, follow=True
+    )
     assert response.status_code == 200
     assert LocalMatter.objects.count() == 2
 
 
 def test_admin_export_is_scoped_to_the_users_city(client, reference_data, tmp_path, superuser):
     config_import(
-        read_file(workbook(tmp_path, sheet("事项绑定", BINDING_HEADERS, [("442000", "GS0101", "本地模式", 15, 2, "是"), ("440100", "GS0101", "本地模式", 15, 2, "是")]))),
+        read_file(
+            workbook(
+                tmp_path,
+                sheet(
+                    "事项绑定",
+                    BINDING_HEADERS,
+                    [
+                        ("442000", "GS0101", "本地模式", 15, 2, "是"),
+                        ("440100", "GS0101", "本地模式", 15, 2, "是"),
+                    ],
+                ),
+            )
+        ),
         user=superuser,
     )
     admin = get_user_model().objects.create_user("zs", password="pw", is_staff=True)
-    assignment_create(user=admin, role=Role.objects.get(code="city_admin"), region=Region.objects.get(code="442000"))
+    assignment_create(
+        user=admin, role=Role.objects.get(code="city_admin"), region=Region.objects.get(code="442000")
+    )
     client.force_login(admin)
     response = client.post(
-        reverse("admin:config_center_localmatter_export"), {"format": "1", "resource": "0", **{f"localmatterresource_{f}": "on" for f in ("region", "matter", "distribution_mode", "time_limit_days", "review_levels", "is_active")}}
+        reverse("admin:config_center_localmatter_export"),
+        {
+            "format": "1",
+            "resource": "0",
+            **{
+                f"localmatterresource_{f}": "on"
+                for f in (
+                    "region",
+                    "matter",
+                    "distribution_mode",
+                    "time_limit_days",
+                    "review_levels",
+                    "is_active",
+                )
+            },
+        },
     )
     assert response.status_code == 200, response.content[:500]
     text = response.content.decode("utf-8-sig")

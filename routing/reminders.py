@@ -1,0 +1,136 @@
+"""催办短信: a daily django-q2 schedule reminds open cases that are close to their 办理时限.
+
+Cases come from a ``ReminderSource`` named by ``settings.SMS_REMINDER_SOURCE``; the cases issue will
+plug in one that reads its case table. Until then ``InMemoryReminderSource`` (empty by default) is
+the tested stand-in. A case gets at most one 催办 per day: the outbox key carries the day as its
+``occurrence``, so a schedule that runs twice (or a re-run after a crash) sends nothing more.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from config_center.models import SmsEvent
+from sms_templates.models import Holiday
+from sms_templates.workdays import WorkCalendar, add_working_days, remaining_working_days
+
+from .services import SmsNotifyRefused, sms_notify
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OpenCase:
+    """What 催办 needs to know of an open case."""
+
+    case_reference: str
+    matter: str
+    region: str  # the city whose published configuration holds the 催办 slot
+    recipient: str
+    accepted_on: datetime.date
+    time_limit_days: int  # 办理时限, in working days
+    facts: Mapping[str, str] = field(default_factory=dict)  # placeholder values (XM, YWMC, SLHZH, …)
+
+
+@runtime_checkable
+class ReminderSource(Protocol):
+    """Anything that lists the cases still open (not completed, terminated or suspended)."""
+
+    def open_cases(self) -> Iterable[OpenCase]: ...
+
+
+class InMemoryReminderSource:
+    """A fixed list of open cases: the default (empty) until the cases issue, and the tests' source."""
+
+    def __init__(self, cases: Iterable[OpenCase] = ()):
+        self.cases = list(cases)
+
+    def open_cases(self) -> Iterable[OpenCase]:
+        return iter(self.cases)
+
+
+@dataclass
+class ReminderReport:
+    checked: int = 0
+    written: int = 0  # outbox rows written (or found already written today)
+    not_due: int = 0
+    no_template: int = 0
+    refused: int = 0
+    errors: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+def work_calendar() -> WorkCalendar:
+    """The holiday calendar as administrators keep it (a few rows a year: read whole)."""
+    holidays, extra = [], []
+    for day, works in Holiday.objects.values_list("date", "is_workday_override"):
+        (extra if works else holidays).append(day)
+    return WorkCalendar.of(holidays, extra)
+
+
+def configured_source() -> ReminderSource:
+    return import_string(settings.SMS_REMINDER_SOURCE)()
+
+
+def reminders_send_due(
+    *,
+    today: datetime.date | None = None,
+    source: ReminderSource | None = None,
+    threshold: int | None = None,
+) -> dict[str, int]:
+    """Write the 催办 SMS of every open case with at most ``threshold`` working days left; once per day.
+
+    Nothing is sent on a day off (the count does not move and nobody acts on it). Each case is its
+    own transaction, so one bad case does not stop the others.
+    """
+    today = today or timezone.localdate()
+    threshold = settings.SMS_REMINDER_THRESHOLD_DAYS if threshold is None else threshold
+    source = source or configured_source()
+    calendar = work_calendar()
+    report = ReminderReport()
+    if not calendar.is_working_day(today):
+        return report.as_dict()
+    for case in source.open_cases():
+        report.checked += 1
+        deadline = add_working_days(case.accepted_on, case.time_limit_days, calendar)
+        remaining = remaining_working_days(today, deadline, calendar)
+        if remaining > threshold:
+            report.not_due += 1
+            continue
+        facts = {**case.facts, "DAY": str(max(remaining, 0))}
+        try:
+            with transaction.atomic():
+                message = sms_notify(
+                    event=SmsEvent.REMINDER.value,
+                    matter=case.matter,
+                    region=case.region,
+                    recipient=case.recipient,
+                    case_reference=case.case_reference,
+                    facts=facts,
+                    occurrence=today.isoformat(),
+                )
+        except SmsNotifyRefused as exc:
+            report.refused += 1
+            logger.warning("催办 %s refused: %s", case.case_reference, exc.message)
+            continue
+        except Exception:
+            report.errors += 1
+            logger.exception("催办 %s failed", case.case_reference)
+            continue
+        if message is None:
+            report.no_template += 1
+        else:
+            report.written += 1
+    logger.info("催办短信 %s: %s", today, report.as_dict())
+    return report.as_dict()

@@ -1,0 +1,76 @@
+"""Writes of routing: the SMS a case event sends (受理 from the accepting agency, results from the handler)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from catalog.models import Region
+from config_center import engine
+from config_center.runtime import runtime
+from sms_templates.models import SmsMessage, SmsTemplate
+from sms_templates.outbox import render_for_template
+from sms_templates.selectors import vocabulary
+from sms_templates.services import sms_outbox_write
+
+logger = logging.getLogger(__name__)
+
+
+class SmsNotifyRefused(ValueError):
+    """The published configuration cannot answer for this matter/region/event (a ``Refusal``)."""
+
+    def __init__(self, reason_code: str, message: str):
+        super().__init__(message)
+        self.reason_code = reason_code
+        self.message = message
+
+
+def sms_notify(
+    *,
+    event: str,
+    matter: str,
+    region: str,
+    recipient: str,
+    case_reference: str,
+    facts: Mapping[str, str],
+    occurrence: str = "",
+) -> SmsMessage | None:
+    """Write the outbox SMS for a case event from the published slot; None when the slot has no template.
+
+    Call it inside the event's ``transaction.atomic``: the message is delivered only if that commits,
+    and a second call for the same case, event and recipient (and ``occurrence``, the day for 催办)
+    returns the first message instead of sending again. ``facts`` are the placeholder values (XM,
+    SFZH, YWMC, …); the template decides whether SFZH is shown in full and whether names are masked.
+    """
+    answer = runtime.sms_slot(matter=matter, region=region, event=event)
+    if isinstance(answer, engine.Refusal):
+        raise SmsNotifyRefused(answer.reason_code, answer.message)
+    if answer.template_code is None:
+        return None
+    template = SmsTemplate.objects.filter(function_code=answer.template_code).first()
+    if template is None or not template.is_active:
+        # Published slots name templates by 功能代码; one renamed or switched off since sends nothing.
+        logger.warning(
+            "SMS %s for %s not sent: template %s is missing or inactive",
+            event,
+            case_reference,
+            answer.template_code,
+        )
+        return None
+    rendered = render_for_template(
+        template.content,
+        facts,
+        vocabulary(),
+        allow_full_id_number=template.allow_full_id_number,
+        mask_names=template.mask_names,
+    )
+    return sms_outbox_write(
+        recipient=recipient,
+        text=rendered.text,
+        case_reference=case_reference,
+        event=event,
+        template=template,
+        region=Region.objects.filter(code=region).first(),
+        matter=matter,
+        occurrence=occurrence,
+    )
