@@ -6,12 +6,13 @@ and, where a capability beyond the model permission is needed, ``required_capabi
 
 from django.contrib.auth import get_permission_codename
 
+from catalog.admin.history import HistoryPermissionMixin
 from catalog.models import Agency, Region
 
 from .selectors import allowed_city_codes, scope_queryset
 
 
-class ScopedAdminMixin:
+class ScopedAdminMixin(HistoryPermissionMixin):
     required_capability: str | None = None  # e.g. "permissions.configure_local", needed to change
     include_province_wide = False  # rows with no region (全省通用) are visible to every scoped viewer
 

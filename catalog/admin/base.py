@@ -1,7 +1,9 @@
 from simple_history.admin import SimpleHistoryAdmin
 
+from .history import HistoryPermissionMixin
 
-class CatalogAdmin(SimpleHistoryAdmin):
+
+class CatalogAdmin(HistoryPermissionMixin, SimpleHistoryAdmin):
     """Shared behaviour of the catalog screens: 系统管理 menu, history, a sane page size."""
 
     menu_group = "system"

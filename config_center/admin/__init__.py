@@ -1,5 +1,6 @@
 """Configuration-centre admin: one module per screen, registered on import."""
 
+from .audit import AuditLogAdmin
 from .binding import BindableMatterAdmin, BindingCategoryAdmin
 from .lists import ChecklistItemAdmin, SmsSlotAdmin
 from .local_matter import LocalMatterAdmin
@@ -8,6 +9,7 @@ from .release import PublishPolicyAdmin, ReleaseAdmin
 from .tag import TagAdmin
 
 __all__ = [
+    "AuditLogAdmin",
     "BindableMatterAdmin",
     "BindingCategoryAdmin",
     "ChecklistItemAdmin",

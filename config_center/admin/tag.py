@@ -1,11 +1,13 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from catalog.admin.history import HistoryPermissionMixin
+
 from ..models import Tag
 
 
 @admin.register(Tag)
-class TagAdmin(SimpleHistoryAdmin):
+class TagAdmin(HistoryPermissionMixin, SimpleHistoryAdmin):
     menu_group = "city"
     menu_order = 50
     list_display = ["code", "name", "kind"]

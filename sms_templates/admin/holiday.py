@@ -2,13 +2,15 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from catalog.admin.history import HistoryPermissionMixin
+
 from ..models import Holiday
 
 WEEKDAYS = "一二三四五六日"
 
 
 @admin.register(Holiday)
-class HolidayAdmin(SimpleHistoryAdmin):
+class HolidayAdmin(HistoryPermissionMixin, SimpleHistoryAdmin):
     """节假日日历: public holidays and 调休 working weekends, used by 催办 to count working days."""
 
     menu_group = "system"

@@ -1,11 +1,13 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from catalog.admin.history import HistoryPermissionMixin
+
 from ..models import PlaceholderCode
 
 
 @admin.register(PlaceholderCode)
-class PlaceholderCodeAdmin(SimpleHistoryAdmin):
+class PlaceholderCodeAdmin(HistoryPermissionMixin, SimpleHistoryAdmin):
     menu_group = "city"
     menu_order = 32
     list_display = ["code", "meaning", "sample_value", "sort_order"]

@@ -47,7 +47,13 @@ EXPECTED = {
     "clerk": {"localmatter": OWN_READ},
     "first_reviewer": {"localmatter": OWN_READ},
     "second_reviewer": {"localmatter": OWN_READ},
-    "supervisor": {"localmatter": ALL, "smstemplate": BOTH_READ, "printtemplate": ALL},
+    # 省级业务督导 holds 审计查看 province-wide: the history of assignments is readable, the assignments are not.
+    "supervisor": {
+        "localmatter": ALL,
+        "smstemplate": BOTH_READ,
+        "printtemplate": ALL,
+        "assignment": {"history": "both"},
+    },
     "auditor": {
         "localmatter": OWN_READ,
         "smstemplate": OWN_READ,
