@@ -193,8 +193,8 @@ def test_annex3_walkthrough_as_superuser(browser_page: Page, live_server, consol
         "职业伤害材料",
         "属性配置",
         "短信配置",
-        "打印事项模板配置",
-        "受理标签 / 审核标签",
+        "打印模板",
+        "标签",
     ]
     expect(tabs).to_have_text(expected_tabs)
     shot(page, artifacts_dir, "3b_change_flow_tab")
@@ -217,8 +217,8 @@ def test_annex3_walkthrough_as_superuser(browser_page: Page, live_server, consol
 
     for slug, title in (
         ("3e_properties", "属性配置"),
-        ("3f_print", "打印事项模板配置"),
-        ("3g_tags", "受理标签 / 审核标签"),
+        ("3f_print", "打印模板"),
+        ("3g_tags", "标签"),
     ):
         open_tab(page, title)
         shot(page, artifacts_dir, slug)
