@@ -29,3 +29,16 @@ class HistoryPermissionMixin:
         return self.has_view_history_permission(request, obj) or self.has_change_history_permission(
             request, obj
         )
+
+
+class ReadOnlyAdminMixin:
+    """A screen that shows rows but never adds, changes or deletes them here (releases, lists, the timeline)."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from catalog.admin.history import ReadOnlyAdminMixin
 from catalog.models import Region
 from permissions.selectors import allowed_city_codes
 
@@ -16,17 +17,8 @@ from ..models import BindableMatter, BindingCategory, LocalMatter
 CITY_PARAM = "city"
 
 
-class ReadOnlyCatalogMixin:
+class ReadOnlyCatalogMixin(ReadOnlyAdminMixin):
     """These screens bind; the catalog itself is edited under 系统管理."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("config_center.view_localmatter") or request.user.has_perm(

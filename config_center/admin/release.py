@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from catalog.admin.history import ReadOnlyAdminMixin
 from catalog.models import Matter, Region
 from permissions.admin_mixins import ScopedAdminMixin
 from permissions.selectors import allowed_city_codes
@@ -25,7 +26,9 @@ def _matter_names() -> dict[str, str]:
 
 
 @admin.register(Release)
-class ReleaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ReleaseAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Releases are immutable: nobody adds, changes or deletes them through the admin."""
+
     menu_group = "city"
     menu_order = 60
     list_display = [
@@ -61,16 +64,6 @@ class ReleaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("snapshot")
-
-    # Releases are immutable: nobody adds, changes or deletes them through the admin.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=gettext_lazy("操作"))
     def links(self, obj):
