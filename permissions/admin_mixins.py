@@ -77,6 +77,13 @@ class ScopedAdminMixin(HistoryPermissionMixin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if field is not None and db_field.related_model in (Region, Agency):
+        if field is None:
+            return field
+        if db_field.related_model in (Region, Agency):
             field.queryset = self.scope_related_queryset(request, field.queryset)
+        elif getattr(db_field.related_model, "scope_region_path", None):
+            # e.g. a template's category: only the ones inside the scope where the user may change this model.
+            field.queryset = scope_queryset(
+                field.queryset, request.user, [self._perm("change"), self._perm("add")]
+            )
         return field

@@ -242,6 +242,12 @@ class AssignmentResource(ConsoleResource):
         if errors:
             raise ValidationError(errors)
 
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        from .services import user_grant_console_access
+
+        user_grant_console_access(instance.user)
+
     def dehydrate_role(self, obj):
         return obj.role.name
 

@@ -79,4 +79,12 @@ def assignment_create(
     assignment.full_clean()
     assignment._history_user = actor
     assignment.save()
+    user_grant_console_access(user)
     return assignment
+
+
+def user_grant_console_access(user) -> None:
+    """A user holding a role works in the console: make sure they may log in to it (is_staff)."""
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])

@@ -127,6 +127,9 @@ def sms_preview(
     url_name="sms_preview",
 )
 def preview(request: HttpRequest, payload: PreviewIn):
+    if not (request.user.is_authenticated and request.user.is_staff):
+        # Templates are the offices' own wording: previewing them is for console users.
+        raise ApiError(401, "unauthenticated", _("请先登录工伤保险经办配置中心。"))
     if (payload.template is None) == (payload.content is None):
         raise ApiError(
             400,

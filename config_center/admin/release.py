@@ -38,8 +38,6 @@ class ReleaseAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
         "comment",
         "published_by",
         "published_at",
-        "matter_count",
-        "emergency",
         "links",
     ]
     list_display_links = ["number"]
@@ -109,8 +107,12 @@ class ReleaseAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
+        live = selectors.live_release(obj.region) if obj else None
         extra = {
-            "can_rollback": bool(obj) and request.user.has_perm("permissions.publish_config", obj.region)
+            "can_rollback": bool(obj)
+            and live is not None
+            and live.pk != obj.pk
+            and request.user.has_perm("permissions.publish_config", obj.region)
         }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 

@@ -51,9 +51,7 @@ class Release(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("发布人"), on_delete=models.PROTECT, related_name="+"
     )
     published_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
-    emergency = models.BooleanField(
-        _("紧急发布"), default=False, help_text=_("发布人使用紧急发布权限跳过了发布审核。")
-    )
+    emergency = models.BooleanField(_("紧急发布（跳过发布审核）"), default=False)
     snapshot = models.JSONField(_("配置快照"), help_text=_("{事项编码: 本地业务配置}，仅含已绑定的事项。"))
     matter_count = models.PositiveIntegerField(_("已绑定事项数"), default=0)
 

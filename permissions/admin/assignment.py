@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from ..admin_mixins import ScopedAdminMixin
 from ..importing import AssignmentResource, SpreadsheetMixin
 from ..models import Assignment
+from ..services import user_grant_console_access
 
 
 @admin.register(Assignment)
@@ -24,3 +25,7 @@ class AssignmentAdmin(ScopedAdminMixin, SpreadsheetMixin, SimpleHistoryAdmin):
         "agency__name",
     ]
     fields = ["user", "role", "kind", "region", "agency", "is_active"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        user_grant_console_access(obj.user)

@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Assignment
+from ..services import user_grant_console_access
 
 User = get_user_model()
 admin.site.unregister(User)
@@ -31,3 +32,8 @@ class ConsoleUserAdmin(UserAdmin):
         (_("重要日期"), {"fields": ["last_login", "date_joined"]}),
     ]
     list_filter = ["is_staff", "is_superuser", "is_active", "assignments__role"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if form.instance.assignments.exists():
+            user_grant_console_access(form.instance)

@@ -34,6 +34,11 @@ class SmsTemplateForm(forms.ModelForm):
         content.validators = [v for v in content.validators if not isinstance(v, MaxLengthValidator)]
         content.widget.attrs.pop("maxlength", None)
 
+    def clean_content(self):
+        # Browsers submit line breaks as CRLF; a template (and every SMS from it) uses \n, and the
+        # 500-character limit counts what is stored, as the preview does.
+        return (self.cleaned_data.get("content") or "").replace("\r\n", "\n")
+
 
 @admin.register(SmsTemplate)
 class SmsTemplateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
@@ -45,7 +50,7 @@ class SmsTemplateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     menu_order = 31
     list_display = ["function_code", "name", "category", "is_active"]
     list_select_related = ["category"]
-    list_filter = ["category", "is_active"]
+    list_filter = [("category", admin.RelatedOnlyFieldListFilter), "is_active"]
     search_fields = ["function_code", "name", "content"]
     form = SmsTemplateForm
     fields = SmsTemplateForm.Meta.fields

@@ -53,8 +53,16 @@
     };
     let sequence = 0;
 
+    // The template's own length, the one limited to data-max-length; counted in code points, as the server does.
+    function showSourceLength() {
+      role("source-length").textContent = content
+        ? Array.from(content.value).length
+        : panel.dataset.contentLength || "-";
+    }
+
     function refresh() {
       const mine = ++sequence;
+      showSourceLength();
       fetch(panel.dataset.url, {
         method: "POST",
         credentials: "same-origin",
@@ -88,7 +96,7 @@
             fillList(role("warnings"), body.warnings);
           } else {
             role("text").replaceChildren();
-            role("length").textContent = content ? content.value.length : "-";
+            role("length").textContent = "-";
             role("segments").textContent = "-";
             fillList(role("errors"), body.errors && body.errors.length ? body.errors : [body]);
             fillList(role("warnings"), body.warnings || []);
@@ -108,7 +116,11 @@
         box.addEventListener("change", refresh);
       }
     });
-    refresh();
+    if (content && !content.value.trim()) {
+      showSourceLength(); // a new template: no "内容不能为空" before the author has typed anything
+    } else {
+      refresh();
+    }
   }
 
   document.addEventListener("DOMContentLoaded", init);

@@ -15,6 +15,19 @@ def _post(client, body):
     return client.post(URL, data=json.dumps(body), content_type="application/json")
 
 
+@pytest.fixture(autouse=True)
+def _signed_in(client, superuser):
+    """The preview is for console users; every test below is one (except where it logs out)."""
+    client.force_login(superuser)
+
+
+def test_the_preview_needs_a_console_login(client, reference_data):
+    client.logout()
+    response = _post(client, {"content": "尊敬的 XM"})
+    assert response.status_code == 401
+    assert response.json()["reason_code"] == "unauthenticated"
+
+
 def test_content_is_rendered_with_the_given_values_and_samples_for_the_rest(client, reference_data):
     response = _post(
         client, {"content": "尊敬的 XM 先生/女士,您办理的YWMC在SLSJ受理成功。", "values": {"XM": "欧阳娜娜"}}
