@@ -35,22 +35,12 @@ def local_matter_bind(*, region: Region, matters: Iterable[Matter], user) -> Bin
     for matter in matters:
         local = existing.get(matter.pk)
         if local is None:
-            local = LocalMatter(
-                region=region,
-                matter=matter,
-                time_limit_days=matter.default_time_limit_days,
-                updated_by=user,
-            )
-            local._history_user = user
-            local._change_reason = _("定制绑定")
-            local.save()
+            local = LocalMatter(region=region, matter=matter, time_limit_days=matter.default_time_limit_days)
+            _save_binding(local, user, _("定制绑定"))
             created += 1
         elif not local.is_active:
             local.is_active = True
-            local.updated_by = user
-            local._history_user = user
-            local._change_reason = _("重新绑定")
-            local.save()
+            _save_binding(local, user, _("重新绑定"))
             reactivated += 1
         else:
             unchanged += 1
@@ -63,10 +53,7 @@ def local_matter_unbind(*, region: Region, matters: Iterable[Matter], user) -> i
     count = 0
     for local in LocalMatter.objects.filter(region=region, matter__in=list(matters), is_active=True):
         local.is_active = False
-        local.updated_by = user
-        local._history_user = user
-        local._change_reason = _("取消绑定")
-        local.save()
+        _save_binding(local, user, _("取消绑定"))
         count += 1
     return count
 
@@ -113,6 +100,12 @@ def local_matter_save_slots(
         elif (slot.template_id, slot.e_seal, slot.anti_forgery_code) != (template.pk, e_seal, anti_forgery):
             slot.template, slot.e_seal, slot.anti_forgery_code = template, e_seal, anti_forgery
             _save(slot, user)
+
+
+def _save_binding(local: LocalMatter, user, reason: str) -> None:
+    local.updated_by = user
+    local._change_reason = reason
+    _save(local, user)
 
 
 def _save(obj, user) -> None:
