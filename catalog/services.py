@@ -28,11 +28,6 @@ class LoadReport:
     def changed(self) -> bool:
         return bool(self.created or self.updated)
 
-    def merge(self, other: "LoadReport") -> None:
-        for mine, theirs in ((self.created, other.created), (self.updated, other.updated)):
-            for key, value in theirs.items():
-                mine[key] = mine.get(key, 0) + value
-
 
 def upsert(model: type[models.Model], report: LoadReport, *, lookup: dict[str, Any], values: dict[str, Any]):
     """Create the row or bring it up to ``values``; save (and so write history) only if something differs."""

@@ -9,7 +9,7 @@ from django.contrib.auth import get_permission_codename
 from catalog.admin.history import HistoryPermissionMixin
 from catalog.models import Agency, Region
 
-from .selectors import allowed_city_codes, scope_queryset
+from .selectors import allowed_city_codes, region_code_of, scope_queryset
 
 
 class ScopedAdminMixin(HistoryPermissionMixin):
@@ -60,8 +60,6 @@ class ScopedAdminMixin(HistoryPermissionMixin):
 
     @staticmethod
     def _province_wide(obj) -> bool:
-        from .selectors import region_code_of
-
         return region_code_of(obj) is None
 
     def scope_related_queryset(self, request, queryset):

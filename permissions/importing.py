@@ -50,6 +50,10 @@ class ConsoleResource(resources.ModelResource):
     def instance_queryset(self):
         return self._meta.model._default_manager.all()
 
+    def export_queryset(self):
+        """The rows ``export_config`` writes, in the order a reader expects."""
+        return self.instance_queryset()
+
     def key_of_instance(self, obj) -> tuple:
         raise NotImplementedError
 

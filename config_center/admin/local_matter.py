@@ -7,7 +7,7 @@ from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
@@ -353,4 +353,4 @@ class LocalMatterAdmin(ScopedAdminMixin, SpreadsheetMixin, SimpleHistoryAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
 
-__all__ = ["LocalMatterAdmin", "format_html_join"]
+__all__ = ["LocalMatterAdmin"]

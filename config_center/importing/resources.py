@@ -212,7 +212,7 @@ class ChecklistItemResource(ConsoleResource):
     def dehydrate_matter_code(self, obj):
         return obj.local_matter.matter.code
 
-    def get_export_queryset_default(self):
+    def export_queryset(self):
         return self.instance_queryset().order_by(
             "local_matter__region__code",
             "local_matter__matter__code",

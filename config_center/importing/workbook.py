@@ -153,20 +153,13 @@ def _write_xlsx(target: Path, datasets: list[tablib.Dataset]) -> None:
     book.save(target)
 
 
-def config_export(target: Path, *, queryset_filter=None) -> list[Path]:
+def config_export(target: Path) -> list[Path]:
     """Write every table: an .xlsx workbook (one sheet per table) or, for a directory, one csv per table."""
     target = Path(target)
     datasets = []
     for resource_class in SHEETS:
         resource = resource_class()
-        queryset = (
-            resource.get_export_queryset_default()
-            if hasattr(resource, "get_export_queryset_default")
-            else None
-        )
-        if queryset is None:
-            queryset = resource.instance_queryset()
-        dataset = resource.export(queryset=queryset)
+        dataset = resource.export(queryset=resource.export_queryset())
         dataset.title = resource.sheet
         datasets.append(dataset)
     if target.suffix.lower() == ".xlsx":
