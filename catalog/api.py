@@ -3,8 +3,9 @@
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from core.api import reject_unknown_params
+
 from . import selectors
-from .api_support import reject_unknown_params
 
 router = Router(tags=["目录"])
 

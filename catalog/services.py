@@ -2,55 +2,17 @@
 
 import csv
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 
+from core.loading import LoadReport, set_m2m, upsert
+
+from .codes import city_agency_code
 from .models import Agency, Channel, Material, Matter, MatterCategory, Region
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference_data"
-
-
-@dataclass
-class LoadReport:
-    """How many rows a load created and changed, per model."""
-
-    created: dict[str, int] = field(default_factory=dict)
-    updated: dict[str, int] = field(default_factory=dict)
-
-    def count(self, bucket: dict[str, int], model: type[models.Model]) -> None:
-        key = str(model._meta.verbose_name)
-        bucket[key] = bucket.get(key, 0) + 1
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated)
-
-
-def upsert(model: type[models.Model], report: LoadReport, *, lookup: dict[str, Any], values: dict[str, Any]):
-    """Create the row or bring it up to ``values``; save (and so write history) only if something differs."""
-    obj = model._default_manager.filter(**lookup).first()
-    if obj is None:
-        obj = model._default_manager.create(**lookup, **values)
-        report.count(report.created, model)
-        return obj
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
-    if changed:
-        for name in changed:
-            setattr(obj, name, values[name])
-        obj._change_reason = "参考数据更新"
-        obj.save(update_fields=changed)
-        report.count(report.updated, model)
-    return obj
-
-
-def _set_m2m(obj: models.Model, field_name: str, targets: list[models.Model], report: LoadReport) -> None:
-    manager = getattr(obj, field_name)
-    if set(manager.values_list("pk", flat=True)) != {target.pk for target in targets}:
-        manager.set(targets)
-        report.count(report.updated, type(obj))
 
 
 def read_reference_file(name: str = "guangdong.json") -> dict[str, Any]:
@@ -92,7 +54,7 @@ def reference_data_load() -> LoadReport:
         upsert(
             Agency,
             report,
-            lookup={"code": f"{region.code[:4]}99"},
+            lookup={"code": city_agency_code(region.code)},
             values={
                 "name": data["city_agency_name"].format(city=region.name),
                 "region": region,
@@ -135,8 +97,8 @@ def reference_data_load() -> LoadReport:
     }
     for row in data["matters"]:
         matter = matters[row["code"]]
-        _set_m2m(matter, "prerequisites", [matters[code] for code in row.get("prerequisites", [])], report)
-        _set_m2m(matter, "conflicts", [matters[code] for code in row.get("conflicts", [])], report)
+        set_m2m(matter, "prerequisites", [matters[code] for code in row.get("prerequisites", [])], report)
+        set_m2m(matter, "conflicts", [matters[code] for code in row.get("conflicts", [])], report)
     for row in data["materials"]:
         upsert(
             Material,

@@ -11,7 +11,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from catalog.api import router as catalog_router
-from catalog.api_support import ApiError
+from core.api import ApiError
 from sms_templates.api import router as sms_router
 
 from .runtime_api import router as runtime_router

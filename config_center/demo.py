@@ -5,8 +5,9 @@ Idempotent like the reference data: a second run changes nothing.
 
 from django.db import transaction
 
+from catalog.codes import city_agency_code
 from catalog.models import Agency, Matter, Region
-from catalog.services import LoadReport, upsert
+from core.loading import LoadReport, upsert
 
 from .services.copying import local_matter_apply_snapshot
 
@@ -92,7 +93,7 @@ def demo_data_load(user=None) -> LoadReport:
             values={
                 "name": f"{city.name}{name}社会保险基金管理局",
                 "region": county,
-                "parent": Agency.objects.get(code=f"{city_code[:4]}99"),
+                "parent": Agency.objects.get(code=city_agency_code(city_code)),
                 "kind": Agency.Kind.COUNTY,
             },
         )

@@ -14,8 +14,8 @@ from collections.abc import Callable
 
 from django.db.models import OuterRef, Subquery
 
+from catalog.codes import city_of, is_province
 from catalog.models import Agency, Channel, Material, Matter
-from permissions.scope import city_of, is_province
 
 from . import engine
 from .models import ConfigVersion, Release

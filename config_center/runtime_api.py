@@ -5,7 +5,7 @@ import datetime
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from catalog.api_support import ApiError, reject_unknown_params
+from core.api import ApiError, reject_unknown_params
 
 from . import engine
 from .runtime import runtime

@@ -6,8 +6,8 @@ and, where a capability beyond the model permission is needed, ``required_capabi
 
 from django.contrib.auth import get_permission_codename
 
-from catalog.admin.history import HistoryPermissionMixin
 from catalog.models import Agency, Region
+from core.admin import HistoryPermissionMixin
 
 from .selectors import allowed_city_codes, region_code_of, scope_queryset
 

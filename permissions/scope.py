@@ -3,28 +3,17 @@
 A grant is one assignment (user × role × scope) reduced to plain data. Scopes nest: the province
 contains every city; a city contains its counties and agencies; an agency scope reaches its city's
 configuration only for the permissions its role gives (what a role may do is the role's business).
-GB/T 2260: a county's city is its first four digits + "00"; the province is the first two + "0000".
+Code arithmetic (city, province) is ``catalog.codes``.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from catalog.codes import city_of, is_province, province_of
+
 PROVINCE = "province"
 CITY = "city"
 AGENCY = "agency"
-
-
-def city_of(region_code: str) -> str:
-    """The prefecture-level city code of a region code (a city is its own city)."""
-    return region_code[:4] + "00"
-
-
-def province_of(region_code: str) -> str:
-    return region_code[:2] + "0000"
-
-
-def is_province(region_code: str) -> bool:
-    return region_code == province_of(region_code)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from catalog.models import Agency, Region
-from catalog.services import LoadReport, upsert
+from core.loading import LoadReport, upsert
 
 from . import scope
 from .models import Assignment, Role

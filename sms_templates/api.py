@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
-from catalog.api_support import ApiError
+from core.api import ApiError
 
 from .models import MAX_CONTENT_LENGTH, PlaceholderCode, SmsTemplate
 from .outbox import render_for_template

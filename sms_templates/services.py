@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalog.models import Region
-from catalog.services import LoadReport, upsert
+from core.loading import LoadReport, upsert
 
 from .models import PlaceholderCode, SmsMessage, SmsStatus, SmsTemplate, SmsTemplateCategory
 from .outbox import invalid_mobile_reason, normalize_mobile

@@ -1,6 +1,6 @@
 from simple_history.admin import SimpleHistoryAdmin
 
-from .history import HistoryPermissionMixin
+from core.admin import HistoryPermissionMixin
 
 
 class CatalogAdmin(HistoryPermissionMixin, SimpleHistoryAdmin):

@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from catalog.admin.history import ReadOnlyAdminMixin
 from catalog.models import Region
+from core.admin import ReadOnlyAdminMixin
 from permissions.selectors import allowed_city_codes
 
 from .. import audit

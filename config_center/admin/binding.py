@@ -7,8 +7,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalog.admin.history import ReadOnlyAdminMixin
 from catalog.models import Region
+from core.admin import ReadOnlyAdminMixin
 from permissions.selectors import allowed_city_codes
 
 from .. import services

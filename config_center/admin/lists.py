@@ -9,8 +9,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.spreadsheets.resources import SpreadsheetMixin
 from permissions.admin_mixins import ScopedAdminMixin
-from permissions.importing import SpreadsheetMixin
 
 from ..importing import ChecklistItemResource, SmsSlotResource
 from ..models import ChecklistItem, SmsSlot

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from catalog.models import Channel, Region
+from core.spreadsheets.resources import SpreadsheetMixin
 from permissions.admin_mixins import ScopedAdminMixin
-from permissions.importing import SpreadsheetMixin
 from permissions.selectors import allowed_city_codes
 
 from .. import rules, selectors, services

@@ -4,16 +4,16 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields
 
-from catalog.importing import normalize
-from catalog.importing.widgets import (
+from catalog.models import Channel, Material, Matter, Region
+from core.spreadsheets import normalize
+from core.spreadsheets.widgets import (
     ChoiceLabelWidget,
     CodeLookupWidget,
     IntegerWidget,
     TextWidget,
     YesNoWidget,
 )
-from catalog.models import Channel, Material, Matter, Region
-from permissions.importing import AssignmentResource, ConsoleResource
+from permissions.resources import AssignmentResource, ScopedResource
 from sms_templates.models import SmsTemplate, SmsTemplateCategory
 
 from .. import rules
@@ -33,7 +33,7 @@ def _channels() -> dict[str, str]:
     return dict(Channel.objects.order_by("sort_order").values_list("code", "name"))
 
 
-class LocalMatterResource(ConsoleResource):
+class LocalMatterResource(ScopedResource):
     """事项绑定: 地区编码, 事项编码, 分发模式, 办理时限, 业务审核级别, 状态."""
 
     sheet = "事项绑定"
@@ -51,7 +51,7 @@ class LocalMatterResource(ConsoleResource):
     )
     is_active = fields.Field("is_active", "状态", YesNoWidget(("有效", "无效"), default=True))
 
-    class Meta(ConsoleResource.Meta):
+    class Meta(ScopedResource.Meta):
         model = LocalMatter
         fields = ["region", "matter", "distribution_mode", "time_limit_days", "review_levels", "is_active"]
         export_order = fields
@@ -92,7 +92,7 @@ class LocalMatterResource(ConsoleResource):
         instance.updated_by = self.user
 
 
-class ChecklistItemResource(ConsoleResource):
+class ChecklistItemResource(ScopedResource):
     """材料清单: 地区编码, 事项编码, 渠道, 材料类型, 排序, 材料编码, 名称, 是否发送部平台."""
 
     sheet = "材料清单"
@@ -110,7 +110,7 @@ class ChecklistItemResource(ConsoleResource):
     name = fields.Field("name", "名称", TextWidget())
     send_to_ministry = fields.Field("send_to_ministry", "是否发送部平台", YesNoWidget(default=False))
 
-    class Meta(ConsoleResource.Meta):
+    class Meta(ScopedResource.Meta):
         model = ChecklistItem
         fields = [
             "region_code",
@@ -222,7 +222,7 @@ class ChecklistItemResource(ConsoleResource):
         )
 
 
-class SmsTemplateResource(ConsoleResource):
+class SmsTemplateResource(ScopedResource):
     """短信模板: 模板分类, 模板名称, 功能代码, 状态, 模板内容 (content checked by the model's own clean())."""
 
     sheet = "短信模板"
@@ -235,7 +235,7 @@ class SmsTemplateResource(ConsoleResource):
     is_active = fields.Field("is_active", "状态", YesNoWidget(("有效", "无效"), default=True))
     content = fields.Field("content", "模板内容", TextWidget())
 
-    class Meta(ConsoleResource.Meta):
+    class Meta(ScopedResource.Meta):
         model = SmsTemplate
         fields = ["category", "name", "function_code", "is_active", "content"]
         export_order = fields
@@ -278,7 +278,7 @@ class SmsTemplateResource(ConsoleResource):
         self.check_region(None, "功能代码")  # province-wide templates: province scope only
 
 
-class SmsSlotResource(ConsoleResource):
+class SmsSlotResource(ScopedResource):
     """短信配置: 地区编码, 事项编码, 短信环节, 功能代码 (empty 功能代码: no SMS at that step)."""
 
     sheet = "短信配置"
@@ -296,7 +296,7 @@ class SmsSlotResource(ConsoleResource):
         ),
     )
 
-    class Meta(ConsoleResource.Meta):
+    class Meta(ScopedResource.Meta):
         model = SmsSlot
         fields = ["region_code", "matter_code", "event", "template"]
         export_order = fields
@@ -343,7 +343,7 @@ class SmsSlotResource(ConsoleResource):
 
 
 # The order a workbook is imported in: templates before the slots that use them, bindings before their lists.
-SHEETS: list[type[ConsoleResource]] = [
+SHEETS: list[type[ScopedResource]] = [
     SmsTemplateResource,
     LocalMatterResource,
     ChecklistItemResource,

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from django.db import transaction
 
-from catalog.services import LoadReport, reference_data_load, upsert
+from catalog.services import reference_data_load
+from core.loading import LoadReport, upsert
 from permissions.services import roles_reference_data_load
 from sms_templates.services import sms_reference_data_load, sms_schedules_ensure
 

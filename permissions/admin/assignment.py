@@ -1,9 +1,11 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.spreadsheets.resources import SpreadsheetMixin
+
 from ..admin_mixins import ScopedAdminMixin
-from ..importing import AssignmentResource, SpreadsheetMixin
 from ..models import Assignment
+from ..resources import AssignmentResource
 from ..services import user_grant_console_access
 
 

@@ -3,7 +3,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
-from catalog.admin.history import HistoryPermissionMixin
+from core.admin import HistoryPermissionMixin
 
 from ..models import Role
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from catalog.admin.history import HistoryPermissionMixin
+from core.admin import HistoryPermissionMixin
 
 from ..models import Holiday
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from catalog.admin.history import HistoryPermissionMixin
+from core.admin import HistoryPermissionMixin
 
 from ..models import PlaceholderCode
 

@@ -293,8 +293,8 @@ def _route_queries(snap, rng: random.Random, count: int) -> list[dict]:
 
 def _region_known(region: str) -> bool:
     """The engine's ``known_regions`` for a region without a release: the config region of an agency."""
+    from catalog.codes import city_of, is_province
     from catalog.models import Agency
-    from permissions.scope import city_of, is_province
 
     if is_province(region):
         return Agency.objects.filter(is_active=True, region__code=region).exists()
@@ -304,7 +304,7 @@ def _region_known(region: str) -> bool:
 
 
 def _config_region(region_code: str) -> str:
-    from permissions.scope import city_of, is_province
+    from catalog.codes import city_of, is_province
 
     return region_code if is_province(region_code) else city_of(region_code)
 

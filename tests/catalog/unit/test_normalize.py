@@ -2,7 +2,7 @@
 
 import pytest
 
-from catalog.importing import normalize
+from core.spreadsheets import normalize
 
 
 @pytest.mark.parametrize(

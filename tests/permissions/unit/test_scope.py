@@ -1,6 +1,7 @@
 """Scope resolution rules (pure)."""
 
-from permissions.scope import AGENCY, CITY, PROVINCE, Grant, allows, city_of, scope_for
+from catalog.codes import city_of
+from permissions.scope import AGENCY, CITY, PROVINCE, Grant, allows, scope_for
 
 VIEW = "config_center.view_localmatter"
 CHANGE = "config_center.change_localmatter"

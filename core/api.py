@@ -1,5 +1,4 @@
-"""API helpers every app's router uses (catalog is the lowest layer): the one error type and a guard
-against unknown parameters."""
+"""API helpers every app's router uses: the one error type and a guard against unknown parameters."""
 
 from collections.abc import Iterable
 

@@ -1,4 +1,4 @@
-"""History permissions for every admin of the console (catalog is the lowest layer, so the mixin lives here).
+"""Admin behaviour shared by every app: history permissions and read-only screens.
 
 The capabilities are named by string (``permissions.view_audit``, ``permissions.revert_history``): the
 permissions app defines them; nothing here imports it.

@@ -1,1 +1,0 @@
-"""Spreadsheet cell cleaning and django-import-export widgets shared by every app's resources (no app imports)."""

@@ -1,0 +1,140 @@
+"""The base of every spreadsheet resource and the admin mixin that offers 导入导出 on a screen."""
+
+import copy
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from import_export import resources
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+
+from . import normalize
+from .widgets import CodeLookupWidget
+
+IMPORT_REASON = "导入"
+
+
+class ConsoleResource(resources.ModelResource):
+    """Rows are found by their natural key (codes, not ids), saved with the user and reason in history,
+    and skipped when unchanged (so no history is written). Scope checks are added by the subclass
+    ``permissions.resources.ScopedResource``."""
+
+    sheet = ""  # the Chinese sheet name
+    key_columns: tuple[str, ...] = ()
+
+    class Meta:
+        skip_unchanged = True
+        report_skipped = True
+        skip_html_diff = True
+        use_transactions = True
+        clean_model_instances = True
+
+    def __init__(self, *, user=None, preview: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+        self._instances: dict | None = None
+        if preview:
+            # The admin's dry-run page shows each row's values as an HTML diff; batch imports skip
+            # building it (it is most of the per-row cost).
+            self._meta = copy.copy(self._meta)
+            self._meta.skip_html_diff = False
+
+    # ---- identity ---------------------------------------------------------------------------
+    def instance_queryset(self):
+        return self._meta.model._default_manager.all()
+
+    def export_queryset(self):
+        """The rows ``export_config`` writes, in the order a reader expects."""
+        return self.instance_queryset()
+
+    def key_of_instance(self, obj) -> tuple:
+        raise NotImplementedError
+
+    def key_of_row(self, row) -> tuple:
+        raise NotImplementedError
+
+    def get_import_id_fields(self):
+        return []
+
+    def _check_import_id_fields(self, headers):
+        missing = [column for column in self.key_columns if column not in headers]
+        if missing:
+            raise ValidationError(
+                _("%(sheet)s缺少列：%(columns)s") % {"sheet": self.sheet, "columns": "、".join(missing)}
+            )
+
+    def get_instance(self, instance_loader, row):
+        if self._instances is None:
+            self._instances = {self.key_of_instance(obj): obj for obj in self.instance_queryset()}
+        try:
+            key = self.key_of_row(row)
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
+        return self._instances.get(key)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """The model's own validation, without the per-row queries that would only repeat the import:
+        related objects came from lookups of existing rows, and the natural key is the unique constraint."""
+        errors = dict(import_validation_errors or {})
+        related = [f.name for f in instance._meta.concrete_fields if f.is_relation]
+        try:
+            instance.full_clean(
+                exclude=[*errors, *related], validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        if self._instances is not None:
+            self._instances[self.key_of_instance(instance)] = instance
+
+    # ---- the file ---------------------------------------------------------------------------
+    def before_import(self, dataset, **kwargs):
+        for field in self.fields.values():
+            if isinstance(field.widget, CodeLookupWidget):
+                field.widget.reset()
+        self._instances = None
+        dataset.headers = [normalize.text(header) for header in dataset.headers or []]
+        blank = [index for index, row in enumerate(dataset) if normalize.is_blank(row)]
+        for index in reversed(blank):
+            # Trailing (and stray) blank rows are what spreadsheets leave behind, not data.
+            del dataset[index]
+
+    # ---- history ----------------------------------------------------------------------------
+    def before_save_instance(self, instance, row, **kwargs):
+        instance._history_user = self.user
+        instance._change_reason = IMPORT_REASON
+
+    # ---- export -----------------------------------------------------------------------------
+    def export_field(self, field, instance, **kwargs):
+        return normalize.escape_formula(super().export_field(field, instance, **kwargs))
+
+    def get_export_headers(self, selected_fields=None):
+        return [normalize.escape_formula(header) for header in super().get_export_headers(selected_fields)]
+
+    def column_of(self, attribute: str) -> str:
+        """The Chinese column of a model attribute (to place an error)."""
+        for field in self.fields.values():
+            if field.attribute == attribute or field.column_name == attribute:
+                return field.column_name
+        return attribute
+
+
+class SpreadsheetMixin(ImportExportMixin):
+    """导入导出 on an admin screen: xlsx and csv, the library's dry-run preview, the user's scope."""
+
+    formats = [XLSX, CSV]
+    import_formats = [XLSX, CSV]
+    export_formats = [XLSX, CSV]
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {
+            **super().get_import_resource_kwargs(request, **kwargs),
+            "user": request.user,
+            "preview": True,
+        }
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
