@@ -174,3 +174,24 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
+
+
+class Holiday(models.Model):
+    """A day of the holiday calendar: a public holiday off work, or a 调休 weekend that is a working day."""
+
+    date = models.DateField(_("日期"), unique=True, error_messages={"unique": _("该日期已在节假日日历中。")})
+    name = models.CharField(_("名称"), max_length=40, help_text=_("如 国庆节、春节调休上班。"))
+    is_workday_override = models.BooleanField(
+        _("调休上班"),
+        default=False,
+        help_text=_("勾选表示该日（通常是周末）调休上班，按工作日计算；不勾选表示该日放假。"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("节假日")
+        verbose_name_plural = _("节假日日历")
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"

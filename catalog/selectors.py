@@ -2,7 +2,8 @@
 
 from django.db.models import Q, QuerySet
 
-from .models import Agency, Channel, Material, Matter, Region
+from .models import Agency, Channel, Holiday, Material, Matter, Region
+from .workdays import WorkCalendar
 
 
 def region_list() -> QuerySet[Region]:
@@ -36,3 +37,11 @@ def material_search(*, q: str = "") -> QuerySet[Material]:
     if q:
         queryset = queryset.filter(Q(code__icontains=q) | Q(name__icontains=q))
     return queryset
+
+
+def work_calendar() -> WorkCalendar:
+    """The holiday calendar as administrators keep it (a few rows a year: read whole)."""
+    holidays, extra = [], []
+    for day, works in Holiday.objects.values_list("date", "is_workday_override"):
+        (extra if works else holidays).append(day)
+    return WorkCalendar.of(holidays, extra)

@@ -19,9 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from catalog.selectors import work_calendar
+from catalog.workdays import add_working_days, remaining_working_days
 from config_center.models import SmsEvent
-from sms_templates.models import Holiday
-from sms_templates.workdays import WorkCalendar, add_working_days, remaining_working_days
 
 from .services import SmsNotifyRefused, sms_notify
 
@@ -69,14 +69,6 @@ class ReminderReport:
 
     def as_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
-
-
-def work_calendar() -> WorkCalendar:
-    """The holiday calendar as administrators keep it (a few rows a year: read whole)."""
-    holidays, extra = [], []
-    for day, works in Holiday.objects.values_list("date", "is_workday_override"):
-        (extra if works else holidays).append(day)
-    return WorkCalendar.of(holidays, extra)
 
 
 def configured_source() -> ReminderSource:

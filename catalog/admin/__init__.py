@@ -2,6 +2,7 @@
 
 from .agency import AgencyAdmin
 from .channel import ChannelAdmin
+from .holiday import HolidayAdmin
 from .material import MaterialAdmin
 from .matter import MatterAdmin
 from .matter_category import MatterCategoryAdmin
@@ -10,6 +11,7 @@ from .region import RegionAdmin
 __all__ = [
     "AgencyAdmin",
     "ChannelAdmin",
+    "HolidayAdmin",
     "MaterialAdmin",
     "MatterAdmin",
     "MatterCategoryAdmin",

@@ -6,9 +6,9 @@ from functools import cache
 
 from django.db.models import Model, QuerySet
 
-from catalog.models import Agency, Channel, Material, Matter, MatterCategory, Region
+from catalog.models import Agency, Channel, Holiday, Material, Matter, MatterCategory, Region
 from permissions.models import Assignment, Role
-from sms_templates.models import Holiday, PlaceholderCode, SmsTemplate, SmsTemplateCategory
+from sms_templates.models import PlaceholderCode, SmsTemplate, SmsTemplateCategory
 
 from ..models import ChecklistItem, LocalMatter, PrintSlot, PrintTemplate, SmsSlot, Tag
 from .diff import EMPTY, FieldSpec

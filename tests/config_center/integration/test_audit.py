@@ -18,13 +18,13 @@ from openpyxl import load_workbook
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from catalog.models import Channel, Material, Matter, Region
+from catalog.models import Channel, Holiday, Material, Matter, Region
 from config_center import services
 from config_center.models import ChecklistItem, ChecklistKind, DistributionMode, LocalMatter, SmsSlot, Tag
 from permissions.admin_mixins import HistoryPermissionMixin
 from permissions.models import Role
 from permissions.services import assignment_create
-from sms_templates.models import Holiday, SmsTemplate
+from sms_templates.models import SmsTemplate
 from tests.factories import catalog as make
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,9 @@ import datetime
 
 import pytest
 
+from catalog.models import Holiday
 from routing.reminders import InMemoryReminderSource, OpenCase, ReminderSource, reminders_send_due
-from sms_templates.models import Holiday, SmsMessage
+from sms_templates.models import SmsMessage
 from tests.routing.fixtures import CASE_FACTS
 
 pytestmark = pytest.mark.django_db

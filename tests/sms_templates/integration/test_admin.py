@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from sms_templates.models import Holiday, SmsMessage, SmsStatus, SmsTemplate, SmsTemplateCategory
+from catalog.models import Holiday
+from sms_templates.models import SmsMessage, SmsStatus, SmsTemplate, SmsTemplateCategory
 from sms_templates.services import sms_outbox_write
 
 pytestmark = pytest.mark.django_db
@@ -123,12 +124,12 @@ def test_an_administrator_adds_a_holiday_and_an_adjusted_working_weekend(admin_c
         data = {"date": date, "name": name}
         if works:
             data["is_workday_override"] = "on"
-        assert admin_client.post("/admin/sms_templates/holiday/add/", data).status_code == 302
+        assert admin_client.post("/admin/catalog/holiday/add/", data).status_code == 302
     assert list(Holiday.objects.order_by("date").values_list("date", "is_workday_override")) == [
         (datetime.date(2026, 10, 1), False),
         (datetime.date(2026, 10, 10), True),
     ]
-    response = admin_client.post("/admin/sms_templates/holiday/add/", {"date": "2026-10-01", "name": "重复"})
+    response = admin_client.post("/admin/catalog/holiday/add/", {"date": "2026-10-01", "name": "重复"})
     assert _errors(response) == {"date": ["该日期已在节假日日历中。"]}
-    listing = admin_client.get("/admin/sms_templates/holiday/").content.decode()
+    listing = admin_client.get("/admin/catalog/holiday/").content.decode()
     assert "星期六" in listing and "国庆调休上班" in listing

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sms_templates.workdays import WorkCalendar, add_working_days, remaining_working_days
+from catalog.workdays import WorkCalendar, add_working_days, remaining_working_days
 
 D = datetime.date
 PLAIN = WorkCalendar()
