@@ -21,7 +21,7 @@ from django.utils.module_loading import import_string
 
 from catalog.selectors import work_calendar
 from catalog.workdays import add_working_days, remaining_working_days
-from config_center.models import SmsEvent
+from sms_templates.models import SmsEvent
 
 from .services import SmsNotifyRefused, sms_notify
 

@@ -6,8 +6,8 @@ import logging
 from collections.abc import Mapping
 
 from catalog.models import Region
-from config_center import engine
-from config_center.runtime import runtime
+from config_center.runtime import engine
+from config_center.runtime.holder import runtime
 from sms_templates.models import SmsMessage, SmsTemplate
 from sms_templates.outbox import render_for_template
 from sms_templates.selectors import vocabulary

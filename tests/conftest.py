@@ -6,7 +6,7 @@ import pytest
 @pytest.fixture
 def reference_data(db):
     """The Guangdong reference catalog, loaded as ``load_reference_data`` does."""
-    from config_center.services import reference_data_load_all
+    from config_center.project.reference import reference_data_load_all
 
     return reference_data_load_all()
 

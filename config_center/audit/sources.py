@@ -10,7 +10,7 @@ from catalog.models import Agency, Channel, Holiday, Material, Matter, MatterCat
 from permissions.models import Assignment, Role
 from sms_templates.models import PlaceholderCode, SmsTemplate, SmsTemplateCategory
 
-from ..models import ChecklistItem, LocalMatter, PrintSlot, PrintTemplate, SmsSlot, Tag
+from ..drafts.models import ChecklistItem, LocalMatter, PrintSlot, PrintTemplate, SmsSlot, Tag
 from .diff import EMPTY, FieldSpec
 
 # Bookkeeping columns that change on every save and say nothing the history row does not.

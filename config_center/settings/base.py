@@ -54,7 +54,7 @@ INSTALLED_APPS = [
     # django-admin-interface must come before django.contrib.admin.
     "admin_interface",
     "colorfield",
-    "config_center.admin_site.ConsoleAdminConfig",
+    "config_center.project.admin_site.ConsoleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -85,7 +85,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "config_center.urls"
+ROOT_URLCONF = "config_center.project.urls"
 WSGI_APPLICATION = "config_center.wsgi.application"
 
 TEMPLATES = [

@@ -79,8 +79,8 @@ def _configure(args: argparse.Namespace) -> tuple[Path, bool]:
 def _build() -> None:
     from django.core.management import call_command
 
-    from config_center.models import ChecklistItem, LocalMatter
-    from config_center.services import reference_data_load_all
+    from config_center.drafts.models import ChecklistItem, LocalMatter
+    from config_center.project.reference import reference_data_load_all
     from tests.factories.config import province_configuration
 
     started = time.perf_counter()
@@ -111,7 +111,7 @@ def _pages() -> dict[str, tuple[str, str, dict]]:
     from django.urls import reverse
 
     from catalog.models import Region
-    from config_center.models import LocalMatter
+    from config_center.drafts.models import LocalMatter
 
     zhongshan = Region.objects.get(code="442000")
     sample = LocalMatter.objects.filter(region=zhongshan, matter__code__startswith="BM").order_by(

@@ -18,7 +18,7 @@ from pathlib import Path
 # Runnable as a plain script from the project root or anywhere else.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from config_center.engine import (  # noqa: E402
+from config_center.runtime.engine import (  # noqa: E402
     SMS_EVENTS,
     Refusal,
     build_snapshot,

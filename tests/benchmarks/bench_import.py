@@ -68,9 +68,9 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
-    from config_center.importing import config_export, config_import, read_file
-    from config_center.models import ChecklistItem, LocalMatter
-    from config_center.services import reference_data_load_all
+    from config_center.drafts.models import ChecklistItem, LocalMatter
+    from config_center.project.reference import reference_data_load_all
+    from config_center.workbook import config_export, config_import, read_file
     from tests.factories.config import province_configuration
 
     call_command("migrate", verbosity=0)

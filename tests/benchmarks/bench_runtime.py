@@ -164,8 +164,10 @@ def _build() -> None:
     from django.core.management import call_command
 
     from catalog.models import Region
-    from config_center.models import LocalMatter, Release
-    from config_center.services import reference_data_load_all, release_publish
+    from config_center.drafts.models import LocalMatter
+    from config_center.project.reference import reference_data_load_all
+    from config_center.releases.models import Release
+    from config_center.releases.services import release_publish
     from tests.factories.config import province_configuration
 
     started = time.perf_counter()
@@ -209,8 +211,8 @@ def _build() -> None:
 def _snapshot_figures() -> dict:
     from django.db import connection
 
-    from config_center.models import Release
-    from config_center.runtime import build_engine_snapshot
+    from config_center.releases.models import Release
+    from config_center.runtime.holder import build_engine_snapshot
 
     build = float("inf")
     for _ in range(3):
@@ -313,7 +315,7 @@ def _latest_release(region: str, matter: str):
     """(number, the matter's binding dict or None) of the region's latest release, or None."""
     from django.db.models.fields.json import KeyTransform
 
-    from config_center.models import Release
+    from config_center.releases.models import Release
 
     return (
         Release.objects.filter(region__code=region)
@@ -327,8 +329,9 @@ def _latest_release(region: str, matter: str):
 def orm_checklist_rows(*, matter: str, region: str, channel: str):
     """Checklist from the configuration rows: LocalMatter + its ChecklistItems (material joined)."""
     from catalog.models import Channel, Matter
-    from config_center import engine
-    from config_center.models import ChecklistItem, LocalMatter, Release
+    from config_center.drafts.models import ChecklistItem, LocalMatter
+    from config_center.releases.models import Release
+    from config_center.runtime import engine
 
     if not Matter.objects.filter(code=matter, is_active=True).exists():
         return engine.Refusal(engine.UNKNOWN_MATTER, "")
@@ -386,7 +389,7 @@ def orm_checklist_rows(*, matter: str, region: str, channel: str):
 def orm_checklist_release(*, matter: str, region: str, channel: str):
     """Checklist from the published JSON: the matter's entry of the latest release (key extracted in SQL)."""
     from catalog.models import Channel, Material, Matter
-    from config_center import engine
+    from config_center.runtime import engine
 
     if not Matter.objects.filter(code=matter, is_active=True).exists():
         return engine.Refusal(engine.UNKNOWN_MATTER, "")
@@ -432,8 +435,10 @@ def orm_checklist_release(*, matter: str, region: str, channel: str):
 def orm_route_rows(*, matter: str, accepting_agency: str, insured_agency: str, injury_date, advance_payment):
     """Route from the configuration rows: the matter, both agencies, the latest release number, the LocalMatter."""
     from catalog.models import Agency, Matter
-    from config_center import engine
-    from config_center.models import LocalMatter, Release
+    from config_center.drafts.models import LocalMatter
+    from config_center.releases.models import Release
+    from config_center.runtime import engine
+    from routing import decisions
 
     info = Matter.objects.filter(code=matter, is_active=True).values("province_wide").first()
     if info is None:
@@ -444,14 +449,14 @@ def orm_route_rows(*, matter: str, accepting_agency: str, insured_agency: str, i
         .first()
     )
     if accepting is None:
-        return engine.Refusal(engine.UNKNOWN_AGENCY, "")
+        return engine.Refusal(decisions.UNKNOWN_AGENCY, "")
     insured = (
         Agency.objects.filter(code=insured_agency, is_active=True)
         .values_list("region__code", flat=True)
         .first()
     )
     if insured is None:
-        return engine.Refusal(engine.UNKNOWN_AGENCY, "")
+        return engine.Refusal(decisions.UNKNOWN_AGENCY, "")
     region = _config_region(insured)
     number = (
         Release.objects.filter(region__code=region)
@@ -467,20 +472,21 @@ def orm_route_rows(*, matter: str, accepting_agency: str, insured_agency: str, i
     if number is None or mode is None:
         return engine.Refusal(engine.NOT_BOUND, "")
     if _config_region(accepting) == region:
-        return engine.RouteAnswer(insured_agency, False, mode, number)
+        return decisions.RouteAnswer(insured_agency, False, mode, number)
     if mode != engine.PROVINCE or not info["province_wide"]:
-        return engine.Refusal(engine.LOCAL_ONLY, "")
-    if injury_date < engine.PROVINCE_WIDE_FROM:
-        return engine.Refusal(engine.BEFORE_2019_07_01, "")
+        return engine.Refusal(decisions.LOCAL_ONLY, "")
+    if injury_date < decisions.PROVINCE_WIDE_FROM:
+        return engine.Refusal(decisions.BEFORE_2019_07_01, "")
     if advance_payment:
-        return engine.Refusal(engine.ADVANCE_PAYMENT_EXCLUDED, "")
-    return engine.RouteAnswer(insured_agency, True, engine.PROVINCE, number)
+        return engine.Refusal(decisions.ADVANCE_PAYMENT_EXCLUDED, "")
+    return decisions.RouteAnswer(insured_agency, True, engine.PROVINCE, number)
 
 
 def orm_route(*, matter: str, accepting_agency: str, insured_agency: str, injury_date, advance_payment):
     """Route from the ORM: the matter, both agencies, the insured city's latest release and its binding."""
     from catalog.models import Agency, Matter
-    from config_center import engine
+    from config_center.runtime import engine
+    from routing import decisions
 
     info = Matter.objects.filter(code=matter, is_active=True).values("province_wide").first()
     if info is None:
@@ -491,35 +497,35 @@ def orm_route(*, matter: str, accepting_agency: str, insured_agency: str, injury
         .first()
     )
     if accepting is None:
-        return engine.Refusal(engine.UNKNOWN_AGENCY, "")
+        return engine.Refusal(decisions.UNKNOWN_AGENCY, "")
     insured = (
         Agency.objects.filter(code=insured_agency, is_active=True)
         .values_list("region__code", flat=True)
         .first()
     )
     if insured is None:
-        return engine.Refusal(engine.UNKNOWN_AGENCY, "")
+        return engine.Refusal(decisions.UNKNOWN_AGENCY, "")
     region = _config_region(insured)
     row = _latest_release(region, matter)
     if row is None or not row[1] or not row[1].get("active"):
         return engine.Refusal(engine.NOT_BOUND, "")
     number, binding = row
     if _config_region(accepting) == region:
-        return engine.RouteAnswer(insured_agency, False, binding["distribution_mode"], number)
+        return decisions.RouteAnswer(insured_agency, False, binding["distribution_mode"], number)
     if binding["distribution_mode"] != engine.PROVINCE or not info["province_wide"]:
-        return engine.Refusal(engine.LOCAL_ONLY, "")
-    if injury_date < engine.PROVINCE_WIDE_FROM:
-        return engine.Refusal(engine.BEFORE_2019_07_01, "")
+        return engine.Refusal(decisions.LOCAL_ONLY, "")
+    if injury_date < decisions.PROVINCE_WIDE_FROM:
+        return engine.Refusal(decisions.BEFORE_2019_07_01, "")
     if advance_payment:
-        return engine.Refusal(engine.ADVANCE_PAYMENT_EXCLUDED, "")
-    return engine.RouteAnswer(insured_agency, True, engine.PROVINCE, number)
+        return engine.Refusal(decisions.ADVANCE_PAYMENT_EXCLUDED, "")
+    return decisions.RouteAnswer(insured_agency, True, engine.PROVINCE, number)
 
 
 # ---- in-process rates -------------------------------------------------------------------------------
 
 
 def _same(left, right) -> bool:
-    from config_center.engine import Refusal
+    from config_center.runtime.engine import Refusal
 
     if isinstance(left, Refusal) or isinstance(right, Refusal):
         return type(left) is type(right) and left.reason_code == right.reason_code
@@ -559,8 +565,9 @@ def _in_process(snap, profile: bool) -> dict:
 
     from django.db import reset_queries
 
-    from config_center import engine
-    from config_center.runtime import RuntimeEngine
+    from config_center.runtime import engine
+    from config_center.runtime.holder import RuntimeEngine
+    from routing import decisions
 
     rng = random.Random(SEED)
     checklist_queries = _checklist_queries(snap, rng, ENGINE_QUERIES)
@@ -576,8 +583,8 @@ def _in_process(snap, profile: bool) -> dict:
         },
         "route": {
             "queries": route_queries,
-            "engine": partial(engine.route, snap),
-            "runtime": runtime.route,
+            "engine": partial(decisions.route, snap),
+            "runtime": lambda **query: decisions.route(runtime.snapshot(), **query),
             "orm": {"rows": orm_route_rows, "release JSON": orm_route},
         },
     }
@@ -661,8 +668,9 @@ class LoadResult:
 
 def _api_requests(snap, rng: random.Random, count: int) -> list[ApiRequest]:
     """Half checklist GETs, half route POSTs, each with the status the engine's answer implies."""
-    from config_center import engine
-    from config_center.runtime_api import BAD_INPUT
+    from config_center.runtime import engine
+    from config_center.runtime.api import BAD_INPUT
+    from routing import decisions
 
     def status(answer, refusal_status: int) -> int:
         if answer.ok:
@@ -687,7 +695,7 @@ def _api_requests(snap, rng: random.Random, count: int) -> list[ApiRequest]:
                 "POST",
                 "/api/v1/route",
                 json.dumps(body).encode(),
-                status(engine.route(snap, **query_b), 422),
+                status(decisions.route(snap, **query_b), 422),
             )
         )
     return requests
@@ -919,7 +927,7 @@ def _bump_version() -> None:
     from django.db import connection
     from django.db.models import F
 
-    from config_center.models import ConfigVersion
+    from config_center.releases.models import ConfigVersion
 
     try:
         ConfigVersion.objects.filter(id=1).update(version=F("version") + 1)

@@ -16,7 +16,7 @@ def console_superuser(transactional_db):
     """Reference data and theme loaded as ``load_reference_data`` does, plus a superuser with a password."""
     from django.contrib.auth import get_user_model
 
-    from config_center.services import reference_data_load_all
+    from config_center.project.reference import reference_data_load_all
 
     reference_data_load_all()
     return get_user_model().objects.create_superuser(USERNAME, "e2e-root@example.invalid", PASSWORD)

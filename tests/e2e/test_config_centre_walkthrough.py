@@ -24,7 +24,7 @@ def console_superuser(transactional_db):
     """Reference data and theme as ``load_reference_data`` loads them, plus a superuser with a password."""
     from django.contrib.auth import get_user_model
 
-    from config_center.services import reference_data_load_all
+    from config_center.project.reference import reference_data_load_all
 
     reference_data_load_all()
     return get_user_model().objects.create_superuser(USERNAME, "e2e-walker@example.invalid", PASSWORD)
@@ -67,7 +67,7 @@ def choose(select, text_start: str) -> str:
 
 
 def local_matter(region_code: str, matter_code: str):
-    from config_center.models import LocalMatter
+    from config_center.drafts.models import LocalMatter
 
     return LocalMatter.objects.get(region__code=region_code, matter__code=matter_code)
 
@@ -98,8 +98,8 @@ def add_material_row(page: Page, group_id: str, search: str, option: str) -> Non
 
 def test_annex3_walkthrough_as_superuser(browser_page: Page, live_server, console_superuser, artifacts_dir):
     from catalog.models import Matter, Region
-    from config_center import services
-    from config_center.models import SmsSlot
+    from config_center.drafts.models import SmsSlot
+    from config_center.drafts.services import local_matter_bind
 
     page = browser_page
     base = live_server.url
@@ -254,9 +254,7 @@ def test_annex3_walkthrough_as_superuser(browser_page: Page, live_server, consol
 
     # ---- 4. 全省模式 is refused for a matter that is not 可全省通办 -------------------------------------
     zhongshan = Region.objects.get(code=CITY_CODE)
-    services.local_matter_bind(
-        region=zhongshan, matters=[Matter.objects.get(code="GS0301")], user=console_superuser
-    )
+    local_matter_bind(region=zhongshan, matters=[Matter.objects.get(code="GS0301")], user=console_superuser)
     injury = local_matter(CITY_CODE, "GS0301")
     before = (injury.distribution_mode, injury.review_levels, injury.time_limit_days, injury.updated_at)
     page.goto(f"{base}/admin/config_center/localmatter/{injury.pk}/change/")

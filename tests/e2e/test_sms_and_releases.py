@@ -49,8 +49,8 @@ def console(transactional_db):
     from django.contrib.auth import get_user_model
 
     from catalog.models import Region
-    from config_center.runtime import runtime
-    from config_center.services import reference_data_load_all
+    from config_center.project.reference import reference_data_load_all
+    from config_center.runtime.holder import runtime
     from permissions.models import Role
     from permissions.services import assignment_create
 
@@ -71,7 +71,7 @@ def console(transactional_db):
 @pytest.fixture
 def demo(console):
     """The demo data: 中山 and 广州 have configured bindings (loaded by nobody, like ``load_demo_data``)."""
-    from config_center.demo import demo_data_load
+    from config_center.project.demo import demo_data_load
 
     demo_data_load()
     return console
@@ -370,7 +370,7 @@ def test_line_breaks_count_once_as_in_the_preview(browser_page: Page, live_serve
 
 def test_city_admin_publishes_changes_and_rolls_back(browser_page: Page, live_server, demo, artifacts_dir):
     from catalog.models import Region
-    from config_center.models import Release
+    from config_center.releases.models import Release
 
     page = browser_page
     base = live_server.url
@@ -473,7 +473,7 @@ def test_city_admin_publishes_changes_and_rolls_back(browser_page: Page, live_se
 
 
 def test_superuser_reads_audit_timeline(browser_page: Page, live_server, demo, artifacts_dir):
-    from config_center.models import LocalMatter
+    from config_center.drafts.models import LocalMatter
 
     page = browser_page
     base = live_server.url

@@ -18,17 +18,16 @@ from itertools import islice
 from django.db import transaction
 
 from catalog.models import Channel, Material, Matter, MatterCategory, Region
-from config_center.models import (
+from config_center.drafts.models import (
     ChecklistItem,
     ChecklistKind,
     LocalMatter,
     PrintDocument,
     PrintSlot,
     PrintTemplate,
-    SmsEvent,
     SmsSlot,
 )
-from sms_templates.models import SmsTemplate
+from sms_templates.models import SmsEvent, SmsTemplate
 
 CHUNK = 5_000
 CATEGORY_CODE = "BENCH"

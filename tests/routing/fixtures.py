@@ -3,9 +3,10 @@
 import pytest
 
 from catalog.models import Channel, Material, Matter, Region
-from config_center import services
-from config_center.models import ChecklistItem, LocalMatter
-from config_center.runtime import runtime
+from config_center.drafts.models import ChecklistItem, LocalMatter
+from config_center.drafts.services import local_matter_bind, local_matter_save_slots
+from config_center.releases.services import release_publish
+from config_center.runtime.holder import runtime
 from sms_templates.models import SmsTemplate
 
 # The facts a case provides for the 13 placeholder codes (annex 3).
@@ -28,7 +29,7 @@ SLOTS = {"accepted": "GS_SL_01", "completed": "GS_BJ_01", "reminder": "GS_CB_01"
 
 def publish_sms_slots(user, slots=SLOTS, *, region_code="442000", matter_code="GS0101") -> LocalMatter:
     region = Region.objects.get(code=region_code)
-    services.local_matter_bind(region=region, matters=Matter.objects.filter(code=matter_code), user=user)
+    local_matter_bind(region=region, matters=Matter.objects.filter(code=matter_code), user=user)
     local = LocalMatter.objects.get(region=region, matter__code=matter_code)
     counter = Channel.objects.get(code="counter")
     for position, code in enumerate(["CL009", "CL001"], start=1):
@@ -39,13 +40,13 @@ def publish_sms_slots(user, slots=SLOTS, *, region_code="442000", matter_code="G
             position=position,
             defaults={"material": Material.objects.get(code=code)},
         )
-    services.local_matter_save_slots(
+    local_matter_save_slots(
         local_matter=local,
         sms={event: SmsTemplate.objects.get(function_code=code) for event, code in slots.items()},
         prints={},
         user=user,
     )
-    services.release_publish(region=region, user=user, comment="短信配置")
+    release_publish(region=region, user=user, comment="短信配置")
     runtime.reset()
     return local
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from config_center.importing import config_export
+from config_center.workbook import config_export
 
 
 class Command(BaseCommand):

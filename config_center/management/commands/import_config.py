@@ -3,7 +3,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from config_center.importing import ImportFileError, config_import, read_file
+from config_center.workbook import ImportFileError, config_import, read_file
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from config_center.demo import demo_data_load
+from config_center.project.demo import demo_data_load
 
 
 class Command(BaseCommand):

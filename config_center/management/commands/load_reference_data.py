@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from config_center.services import reference_data_load_all
+from config_center.project.reference import reference_data_load_all
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from config_center.management.lookups import city_and_user
-from config_center.services import PublishRefused, release_publish
+from config_center.releases.services import PublishRefused, release_publish
 
 
 class Command(BaseCommand):

@@ -19,8 +19,15 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from catalog.models import Channel, Holiday, Material, Matter, Region
-from config_center import services
-from config_center.models import ChecklistItem, ChecklistKind, DistributionMode, LocalMatter, SmsSlot, Tag
+from config_center.drafts.models import (
+    ChecklistItem,
+    ChecklistKind,
+    DistributionMode,
+    LocalMatter,
+    SmsSlot,
+    Tag,
+)
+from config_center.drafts.services import local_matter_bind
 from permissions.admin_mixins import HistoryPermissionMixin
 from permissions.models import Role
 from permissions.services import assignment_create
@@ -60,7 +67,7 @@ def world(reference_data, superuser) -> World:
     editor = get_user_model().objects.create_user("editor_zs", password="pw", is_staff=True)
     matter = Matter.objects.get(code="GS0101")
     for code in (OWN, FOREIGN):
-        services.local_matter_bind(region=Region.objects.get(code=code), matters=[matter], user=superuser)
+        local_matter_bind(region=Region.objects.get(code=code), matters=[matter], user=superuser)
     own = LocalMatter.objects.get(region__code=OWN, matter=matter)
     own.distribution_mode = DistributionMode.PROVINCE
     _save(own, editor, "改为全省通办")

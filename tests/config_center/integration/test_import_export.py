@@ -11,8 +11,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from catalog.models import Region
-from config_center.importing import config_export, config_import, read_file
-from config_center.models import ChecklistItem, LocalMatter, SmsSlot
+from config_center.drafts.models import ChecklistItem, LocalMatter, SmsSlot
+from config_center.workbook import config_export, config_import, read_file
 from permissions.models import Assignment, Role
 from permissions.services import assignment_create
 from sms_templates.models import SmsTemplate

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import Channel, Material, Matter, Region
-from config_center import services
-from config_center.models import ChecklistItem, LocalMatter, SmsSlot
+from config_center.drafts.models import ChecklistItem, LocalMatter, SmsSlot
+from config_center.drafts.services import local_matter_bind, local_matter_copy_plan, local_matter_unbind
 from sms_templates.models import SmsTemplate
 from tests.factories.admin_post import change_page_post, formset_prefix
 
@@ -19,7 +19,7 @@ def zhongshan(reference_data):
 
 @pytest.fixture
 def medical(zhongshan, superuser):
-    services.local_matter_bind(region=zhongshan, matters=[Matter.objects.get(code="GS0101")], user=superuser)
+    local_matter_bind(region=zhongshan, matters=[Matter.objects.get(code="GS0101")], user=superuser)
     return LocalMatter.objects.get(region=zhongshan, matter__code="GS0101")
 
 
@@ -68,10 +68,10 @@ def test_unbind_keeps_the_configuration_and_rebinding_restores_it(superuser, med
     ChecklistItem.objects.create(
         local_matter=medical, channel=counter, kind="main", material=Material.objects.get(code="CL001")
     )
-    assert services.local_matter_unbind(region=zhongshan, matters=[medical.matter], user=superuser) == 1
+    assert local_matter_unbind(region=zhongshan, matters=[medical.matter], user=superuser) == 1
     medical.refresh_from_db()
     assert not medical.is_active and medical.checklist_items.count() == 1
-    result = services.local_matter_bind(region=zhongshan, matters=[medical.matter], user=superuser)
+    result = local_matter_bind(region=zhongshan, matters=[medical.matter], user=superuser)
     assert (result.created, result.reactivated) == (0, 1)
     medical.refresh_from_db()
     assert medical.is_active
@@ -87,7 +87,7 @@ def test_binding_to_a_province_or_county_is_refused(superuser, reference_data):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        services.local_matter_bind(
+        local_matter_bind(
             region=Region.objects.get(code="440000"),
             matters=[Matter.objects.get(code="GS0101")],
             user=superuser,
@@ -147,7 +147,7 @@ def test_saving_province_mode_materials_and_sms_slot(admin_client, medical):
 
 
 def test_province_mode_for_an_ineligible_matter_is_refused_with_a_reason(admin_client, superuser, zhongshan):
-    services.local_matter_bind(region=zhongshan, matters=[Matter.objects.get(code="GS0301")], user=superuser)
+    local_matter_bind(region=zhongshan, matters=[Matter.objects.get(code="GS0301")], user=superuser)
     local = LocalMatter.objects.get(region=zhongshan, matter__code="GS0301")
     data = change_page_post(admin_client.get(change_url(local)))
     data["distribution_mode"] = "province"
@@ -227,9 +227,7 @@ def test_copy_to_cities_previews_then_applies(admin_client, medical, superuser):
     copied = LocalMatter.objects.get(region__code="440100", matter=medical.matter)
     assert copied.time_limit_days == 12
     assert list(copied.checklist_items.values_list("material__code", flat=True)) == ["CL001"]
-    again = services.local_matter_copy_plan(
-        source=medical, regions=Region.objects.filter(code__in=["440100"])
-    )
+    again = local_matter_copy_plan(source=medical, regions=Region.objects.filter(code__in=["440100"]))
     assert again.change_count == 0
 
 

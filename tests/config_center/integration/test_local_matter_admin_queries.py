@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import MatterCategory, Region
-from config_center.models import ChecklistItem, ChecklistKind, LocalMatter
+from config_center.drafts.models import ChecklistItem, ChecklistKind, LocalMatter
 from tests.factories import catalog as make
 from tests.factories.config import province_configuration
 

@@ -7,9 +7,10 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from catalog.models import Channel, Material, Matter, Region
-from config_center import services
-from config_center.models import ChecklistItem, LocalMatter, PublishPolicy, Release
-from config_center.services import PublishRefused, release_publish, release_rollback
+from config_center.drafts.models import ChecklistItem, LocalMatter
+from config_center.drafts.services import local_matter_bind, local_matter_unbind
+from config_center.releases.models import PublishPolicy, Release
+from config_center.releases.services import PublishRefused, release_publish, release_rollback
 from permissions.models import Role
 from permissions.services import assignment_create
 
@@ -37,7 +38,7 @@ def admins(zhongshan):
 @pytest.fixture
 def draft(zhongshan, admins):
     editor = admins[0]
-    services.local_matter_bind(
+    local_matter_bind(
         region=zhongshan, matters=Matter.objects.filter(code__in=["GS0101", "GS0104"]), user=editor
     )
     local = LocalMatter.objects.get(region=zhongshan, matter__code="GS0101")
@@ -84,9 +85,7 @@ def test_publishing_an_unchanged_draft_is_refused(zhongshan, admins, draft):
 
 def test_unbound_matters_leave_the_next_release(zhongshan, admins, draft):
     release_publish(region=zhongshan, user=admins[0], comment="v1")
-    services.local_matter_unbind(
-        region=zhongshan, matters=Matter.objects.filter(code="GS0104"), user=admins[0]
-    )
+    local_matter_unbind(region=zhongshan, matters=Matter.objects.filter(code="GS0104"), user=admins[0])
     release = release_publish(region=zhongshan, user=admins[0], comment="v2").release
     assert set(release.snapshot) == {"GS0101"}
 
@@ -218,7 +217,7 @@ def test_rollback_screen_posts_a_rollback(client, zhongshan, admins, draft):
 
 def test_other_cities_releases_are_invisible_to_a_city_admin(client, zhongshan, admins, draft, superuser):
     guangzhou = Region.objects.get(code="440100")
-    services.local_matter_bind(region=guangzhou, matters=Matter.objects.filter(code="GS0101"), user=superuser)
+    local_matter_bind(region=guangzhou, matters=Matter.objects.filter(code="GS0101"), user=superuser)
     foreign = release_publish(region=guangzhou, user=superuser, comment="广州").release
     client.force_login(admins[0])
     assert client.get(reverse("admin:config_center_release_change", args=[foreign.pk])).status_code != 200

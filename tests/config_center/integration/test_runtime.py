@@ -14,16 +14,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Channel, Material, Matter, Region
-from config_center import services
-from config_center.models import ChecklistItem, LocalMatter
-from config_center.runtime import RuntimeEngine, runtime
+from config_center.drafts.models import ChecklistItem, LocalMatter
+from config_center.drafts.services import local_matter_bind
+from config_center.releases.services import release_publish
+from config_center.runtime.holder import RuntimeEngine, runtime
+from routing import decisions
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
 def _configure(superuser, *, mode="province") -> LocalMatter:
     zhongshan = Region.objects.get(code="442000")
-    services.local_matter_bind(
+    local_matter_bind(
         region=zhongshan, matters=Matter.objects.filter(code__in=["GS0101", "GS0301"]), user=superuser
     )
     local = LocalMatter.objects.get(region=zhongshan, matter__code="GS0101")
@@ -53,7 +55,7 @@ def _configure(superuser, *, mode="province") -> LocalMatter:
         name="医疗费用",
         material=Material.objects.get(code="CL005"),
     )
-    services.release_publish(region=zhongshan, user=superuser, comment="v1")
+    release_publish(region=zhongshan, user=superuser, comment="v1")
     return local
 
 
@@ -71,7 +73,8 @@ def test_engine_answers_with_zero_queries_after_warm_up(published):
     with CaptureQueriesContext(connection) as queries:
         for _ in range(200):
             engine.checklist(matter="GS0101", region="442000", channel="counter")
-            engine.route(
+            decisions.route(
+                engine.snapshot(),
                 matter="GS0101",
                 accepting_agency="440199",
                 insured_agency="442099",
@@ -88,7 +91,7 @@ def test_engine_checks_the_version_at_most_once_per_interval_and_reloads_on_publ
     engine = RuntimeEngine(check_interval=1.0, clock=lambda: now[0], background=False)
     assert engine.checklist(matter="GS0101", region="442000", channel="counter").release == 1
     LocalMatter.objects.filter(pk=published.pk).update(time_limit_days=9)
-    services.release_publish(region=published.region, user=superuser, comment="v2")
+    release_publish(region=published.region, user=superuser, comment="v2")
     now[0] += 0.5
     with CaptureQueriesContext(connection) as queries:
         assert engine.checklist(matter="GS0101", region="442000", channel="counter").release == 1
@@ -109,7 +112,7 @@ def test_a_rebuild_runs_in_the_background_while_the_old_snapshot_answers(referen
     engine = RuntimeEngine(check_interval=1.0, clock=lambda: now[0])
     assert engine.checklist(matter="GS0101", region="442000", channel="counter").release == 1
     LocalMatter.objects.filter(pk=local.pk).update(time_limit_days=9)
-    services.release_publish(region=local.region, user=superuser, comment="v2")
+    release_publish(region=local.region, user=superuser, comment="v2")
     now[0] += 1.5
     assert engine.checklist(matter="GS0101", region="442000", channel="counter").release == 1  # not stalled
     engine.wait_for_rebuild()
@@ -226,7 +229,7 @@ WATCHER = """
 import datetime, os, sys, time
 import django
 django.setup()
-from config_center.runtime import runtime
+from config_center.runtime.holder import runtime
 deadline = time.monotonic() + 20
 print("ready", runtime.checklist(matter="GS0101", region="442000", channel="counter").release, flush=True)
 target = int(sys.argv[1])
@@ -272,7 +275,7 @@ def test_a_publish_in_one_process_is_seen_by_another_within_a_second(reference_d
     try:
         assert watcher.stdout.readline().split() == ["ready", "1"]
         LocalMatter.objects.filter(pk=local.pk).update(time_limit_days=8)
-        services.release_publish(region=local.region, user=superuser, comment="v2")
+        release_publish(region=local.region, user=superuser, comment="v2")
         published_at = time.monotonic()
         watcher.stdin.write("go\n")
         watcher.stdin.flush()

@@ -8,13 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from config_center.engine import (
-    ADVANCE_PAYMENT_EXCLUDED,
-    BEFORE_2019_07_01,
-    LOCAL_ONLY,
+from config_center.runtime.engine import (
     NOT_BOUND,
     SMS_EVENTS,
-    UNKNOWN_AGENCY,
     UNKNOWN_CHANNEL,
     UNKNOWN_EVENT,
     UNKNOWN_MATTER,
@@ -24,13 +20,19 @@ from config_center.engine import (
     ChecklistAnswer,
     MaterialRef,
     Refusal,
-    RouteAnswer,
     SmsAnswer,
     SnapshotError,
     build_snapshot,
     checklist,
-    route,
     sms_slot,
+)
+from routing.decisions import (
+    ADVANCE_PAYMENT_EXCLUDED,
+    BEFORE_2019_07_01,
+    LOCAL_ONLY,
+    UNKNOWN_AGENCY,
+    RouteAnswer,
+    route,
 )
 
 ZHONGSHAN, GUANGZHOU, PROVINCE_REGION = "442000", "440100", "440000"
@@ -157,7 +159,7 @@ def assert_refused(answer, reason):
 
 def test_engine_imports_nothing_from_django():
     code = (
-        "import sys, config_center.engine; "
+        "import sys, config_center.runtime.engine; "
         "bad = [m for m in sys.modules if m == 'django' or m.startswith('django.')]; "
         "assert not bad, bad"
     )

@@ -2,8 +2,8 @@
 
 from dataclasses import replace
 
-from config_center import rules
-from config_center.rules import ListItem, LocalMatterFacts, PrintSlotFacts, SmsSlotFacts
+from config_center.drafts import rules
+from config_center.drafts.rules import ListItem, LocalMatterFacts, PrintSlotFacts, SmsSlotFacts
 
 BASE = LocalMatterFacts(
     matter_code="GS0101",

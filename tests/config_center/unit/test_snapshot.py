@@ -1,6 +1,6 @@
 """Readable diffs between two configurations of a local matter (pure)."""
 
-from config_center.snapshot import ADDED, CHANGED, REMOVED, REORDERED, Labels, diff_matter, diff_region
+from config_center.drafts.diff import ADDED, CHANGED, REMOVED, REORDERED, Labels, diff_matter, diff_region
 
 LABELS = Labels(
     fields={

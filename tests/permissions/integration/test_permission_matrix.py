@@ -14,8 +14,8 @@ from django.test import Client
 from django.urls import reverse
 
 from catalog.models import Agency, Matter, Region
-from config_center import services
-from config_center.models import LocalMatter, PrintTemplate
+from config_center.drafts.models import LocalMatter, PrintTemplate
+from config_center.drafts.services import local_matter_bind
 from permissions.models import Assignment, Role
 from permissions.services import assignment_create
 from sms_templates.models import SmsTemplate, SmsTemplateCategory
@@ -90,7 +90,7 @@ class World:
 
 
 def _world() -> World:
-    from config_center.services import reference_data_load_all
+    from config_center.project.reference import reference_data_load_all
 
     reference_data_load_all()
     User = get_user_model()
@@ -99,7 +99,7 @@ def _world() -> World:
     medical = Matter.objects.get(code="GS0101")
     for city_code in (OWN, FOREIGN):
         city = Region.objects.get(code=city_code)
-        services.local_matter_bind(region=city, matters=[medical], user=root)
+        local_matter_bind(region=city, matters=[medical], user=root)
         objects[("localmatter", city_code)] = LocalMatter.objects.get(region=city, matter=medical)
         category = SmsTemplateCategory.objects.create(name=f"{city.name}短信", region=city)
         objects[("smstemplate", city_code)] = SmsTemplate.objects.create(

@@ -3,7 +3,7 @@
 import pytest
 from django.db import transaction
 
-from config_center.runtime import runtime
+from config_center.runtime.holder import runtime
 from routing.services import SmsNotifyRefused, sms_notify
 from sms_templates.models import SmsMessage, SmsStatus, SmsTemplate
 from tests.routing.fixtures import CASE_FACTS

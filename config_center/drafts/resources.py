@@ -1,0 +1,286 @@
+"""The draft tables as spreadsheets (事项绑定, 材料清单, 短信配置), with the Chinese headers documented in README.md."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from import_export import fields
+
+from catalog.models import Channel, Material, Matter, Region
+from core.spreadsheets import normalize
+from core.spreadsheets.widgets import (
+    ChoiceLabelWidget,
+    CodeLookupWidget,
+    IntegerWidget,
+    TextWidget,
+    YesNoWidget,
+)
+from permissions.resources import ScopedResource
+from sms_templates.models import SmsEvent, SmsTemplate
+
+from . import rules
+from .models import ChecklistItem, ChecklistKind, LocalMatter, SmsSlot
+
+MODE_LABELS = {"local": "本地模式", "province": "全省模式"}
+LEVEL_LABELS = {"1": "一级", "2": "二级"}
+EVENT_LABELS = {str(key): str(label) for key, label in SmsEvent.choices}
+KIND_LABELS = {str(key): str(label) for key, label in ChecklistKind.choices}
+
+
+def _cities():
+    return Region.objects.filter(level=Region.Level.CITY)
+
+
+def _channels() -> dict[str, str]:
+    return dict(Channel.objects.order_by("sort_order").values_list("code", "name"))
+
+
+class LocalMatterResource(ScopedResource):
+    """事项绑定: 地区编码, 事项编码, 分发模式, 办理时限, 业务审核级别, 状态."""
+
+    sheet = "事项绑定"
+    key_columns = ("地区编码", "事项编码")
+    scope_perms = ("config_center.change_localmatter",)
+
+    region = fields.Field("region", "地区编码", CodeLookupWidget(_cities, label="地区编码"))
+    matter = fields.Field("matter", "事项编码", CodeLookupWidget(Matter.objects.all, label="事项编码"))
+    distribution_mode = fields.Field(
+        "distribution_mode", "分发模式", ChoiceLabelWidget(MODE_LABELS, what="分发模式"), default="local"
+    )
+    time_limit_days = fields.Field("time_limit_days", "办理时限", IntegerWidget(low=1, high=365))
+    review_levels = fields.Field(
+        "review_levels", "业务审核级别", ChoiceLabelWidget(LEVEL_LABELS, what="业务审核级别", coerce=int)
+    )
+    is_active = fields.Field("is_active", "状态", YesNoWidget(("有效", "无效"), default=True))
+
+    class Meta(ScopedResource.Meta):
+        model = LocalMatter
+        fields = ["region", "matter", "distribution_mode", "time_limit_days", "review_levels", "is_active"]
+        export_order = fields
+
+    def instance_queryset(self):
+        return LocalMatter.objects.select_related("region", "matter")
+
+    def key_of_instance(self, obj):
+        return (obj.region.code, obj.matter.code)
+
+    def key_of_row(self, row):
+        return (normalize.code(row.get("地区编码")), normalize.code(row.get("事项编码")))
+
+    def before_import_row(self, row, **kwargs):
+        self.check_region(normalize.code(row.get("地区编码")) or None, "地区编码")
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        if instance.matter_id and "distribution_mode" not in errors and "review_levels" not in errors:
+            findings = [
+                *rules.distribution_mode_findings(
+                    instance.distribution_mode,
+                    province_wide_eligible=instance.matter.province_wide,
+                    matter_name=instance.matter.name,
+                ),
+                *rules.flow_findings(
+                    flow_mode=instance.flow_mode,
+                    review_levels=int(instance.review_levels),
+                    time_limit_days=int(instance.time_limit_days or 0),
+                ),
+            ]
+            for finding in findings:
+                errors.setdefault(finding.field or "__all__", []).append(finding.message)
+        super().validate_instance(instance, errors, validate_unique)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        super().before_save_instance(instance, row, **kwargs)
+        instance.updated_by = self.user
+
+
+class ChecklistItemResource(ScopedResource):
+    """材料清单: 地区编码, 事项编码, 渠道, 材料类型, 排序, 材料编码, 名称, 是否发送部平台."""
+
+    sheet = "材料清单"
+    key_columns = ("地区编码", "事项编码", "渠道", "材料类型", "材料编码")
+    scope_perms = ("config_center.change_localmatter",)
+
+    region_code = fields.Field(column_name="地区编码", readonly=True)
+    matter_code = fields.Field(column_name="事项编码", readonly=True)
+    channel = fields.Field(
+        "channel", "渠道", CodeLookupWidget(Channel.objects.all, label="渠道", shown="name")
+    )
+    kind = fields.Field("kind", "材料类型", ChoiceLabelWidget(KIND_LABELS, what="材料类型"))
+    position = fields.Field("position", "排序", IntegerWidget(low=0, high=999, default=0))
+    material = fields.Field("material", "材料编码", CodeLookupWidget(Material.objects.all, label="材料编码"))
+    name = fields.Field("name", "名称", TextWidget())
+    send_to_ministry = fields.Field("send_to_ministry", "是否发送部平台", YesNoWidget(default=False))
+
+    class Meta(ScopedResource.Meta):
+        model = ChecklistItem
+        fields = [
+            "region_code",
+            "matter_code",
+            "channel",
+            "kind",
+            "position",
+            "material",
+            "name",
+            "send_to_ministry",
+        ]
+        export_order = fields
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._local_matters: dict | None = None
+        self._channel_names: dict | None = None
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self._local_matters = None
+        self._channel_names = _channels()
+        # 渠道 may be written as 柜台 or counter: normalise to the code before lookups.
+        if "渠道" in (dataset.headers or []):
+            column = dataset.headers.index("渠道")
+            names = {name: code for code, name in self._channel_names.items()}
+            for index, row in enumerate(dataset):
+                value = normalize.text(row[column])
+                if value in names:
+                    values = list(row)
+                    values[column] = names[value]
+                    dataset[index] = values
+
+    def local_matters(self) -> dict:
+        if self._local_matters is None:
+            self._local_matters = {
+                (lm.region.code, lm.matter.code): lm
+                for lm in LocalMatter.objects.select_related("region", "matter")
+            }
+        return self._local_matters
+
+    def instance_queryset(self):
+        return ChecklistItem.objects.select_related(
+            "local_matter__region", "local_matter__matter", "channel", "material"
+        )
+
+    def key_of_instance(self, obj):
+        return (
+            obj.local_matter.region.code,
+            obj.local_matter.matter.code,
+            obj.channel.code,
+            obj.kind,
+            obj.material.code,
+        )
+
+    def key_of_row(self, row):
+        kind = normalize.choice(row.get("材料类型"), KIND_LABELS, what="材料类型")
+        return (
+            normalize.code(row.get("地区编码")),
+            normalize.code(row.get("事项编码")),
+            normalize.code(row.get("渠道")),
+            kind,
+            normalize.code(row.get("材料编码")),
+        )
+
+    def before_import_row(self, row, **kwargs):
+        self.check_region(normalize.code(row.get("地区编码")) or None, "地区编码")
+
+    def import_instance(self, instance, row, **kwargs):
+        region, matter = normalize.code(row.get("地区编码")), normalize.code(row.get("事项编码"))
+        local = self.local_matters().get((region, matter))
+        errors = {}
+        if local is None:
+            errors["事项编码"] = [
+                _("%(region)s尚未绑定事项 %(matter)s；请先在“事项绑定”表中绑定。")
+                % {"region": region, "matter": matter}
+            ]
+        else:
+            instance.local_matter = local
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        if instance.kind and instance.material_id and "name" not in errors:
+            for finding in rules.list_findings(
+                instance.kind, [rules.ListItem(instance.material.code, instance.name)]
+            ):
+                errors.setdefault("name", []).append(finding.message.replace("第 1 行", ""))
+        super().validate_instance(instance, errors, validate_unique)
+
+    def dehydrate_region_code(self, obj):
+        return obj.local_matter.region.code
+
+    def dehydrate_matter_code(self, obj):
+        return obj.local_matter.matter.code
+
+    def export_queryset(self):
+        return self.instance_queryset().order_by(
+            "local_matter__region__code",
+            "local_matter__matter__code",
+            "channel__sort_order",
+            "kind",
+            "position",
+        )
+
+
+class SmsSlotResource(ScopedResource):
+    """短信配置: 地区编码, 事项编码, 短信环节, 功能代码 (empty 功能代码: no SMS at that step)."""
+
+    sheet = "短信配置"
+    key_columns = ("地区编码", "事项编码", "短信环节")
+    scope_perms = ("config_center.change_localmatter",)
+
+    region_code = fields.Field(column_name="地区编码", readonly=True)
+    matter_code = fields.Field(column_name="事项编码", readonly=True)
+    event = fields.Field("event", "短信环节", ChoiceLabelWidget(EVENT_LABELS, what="短信环节"))
+    template = fields.Field(
+        "template",
+        "功能代码",
+        CodeLookupWidget(
+            SmsTemplate.objects.all, label="短信模板功能代码", key="function_code", blank_ok=True
+        ),
+    )
+
+    class Meta(ScopedResource.Meta):
+        model = SmsSlot
+        fields = ["region_code", "matter_code", "event", "template"]
+        export_order = fields
+
+    def instance_queryset(self):
+        return SmsSlot.objects.select_related("local_matter__region", "local_matter__matter", "template")
+
+    def key_of_instance(self, obj):
+        return (obj.local_matter.region.code, obj.local_matter.matter.code, obj.event)
+
+    def key_of_row(self, row):
+        return (
+            normalize.code(row.get("地区编码")),
+            normalize.code(row.get("事项编码")),
+            normalize.choice(row.get("短信环节"), EVENT_LABELS, what="短信环节"),
+        )
+
+    def before_import_row(self, row, **kwargs):
+        self.check_region(normalize.code(row.get("地区编码")) or None, "地区编码")
+
+    def for_delete(self, row, instance):
+        return normalize.code(row.get("功能代码")) == ""
+
+    def import_instance(self, instance, row, **kwargs):
+        region, matter = normalize.code(row.get("地区编码")), normalize.code(row.get("事项编码"))
+        local = LocalMatter.objects.filter(region__code=region, matter__code=matter).first()
+        if local is None:
+            raise ValidationError(
+                {
+                    "事项编码": [
+                        _("%(region)s尚未绑定事项 %(matter)s；请先在“事项绑定”表中绑定。")
+                        % {"region": region, "matter": matter}
+                    ]
+                }
+            )
+        instance.local_matter = local
+        super().import_instance(instance, row, **kwargs)
+
+    def dehydrate_region_code(self, obj):
+        return obj.local_matter.region.code
+
+    def dehydrate_matter_code(self, obj):
+        return obj.local_matter.matter.code

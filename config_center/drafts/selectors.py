@@ -1,0 +1,262 @@
+"""Reads of the configuration centre: querysets for the screens, snapshots and rule facts."""
+
+from collections.abc import Callable
+
+from django.db.models import Prefetch, QuerySet
+
+from catalog.models import Channel, Material, Matter
+from sms_templates.models import SmsEvent
+from sms_templates.selectors import template_validity
+
+from . import rules
+from .diff import Labels
+from .models import (
+    ChecklistItem,
+    ChecklistKind,
+    DistributionMode,
+    FlowMode,
+    LocalMatter,
+    OnlineDepth,
+    PostFeePayer,
+    PrintDocument,
+    PrintSlot,
+    SmsSlot,
+)
+
+PROPERTY_FIELDS = (
+    "counter_enabled",
+    "counter_verify_originals",
+    "counter_scan_required",
+    "post_enabled",
+    "post_fee_payer",
+    "hall_listed",
+    "hall_item_code",
+    "hall_online_depth",
+    "kiosk_accept",
+    "kiosk_face_verification",
+    "kiosk_print_receipt",
+    "e_seal_enabled",
+    "e_seal_code",
+)
+
+
+def local_matters_with_config() -> QuerySet[LocalMatter]:
+    """Local matters with everything a snapshot or the rules read, in a fixed number of queries."""
+    return LocalMatter.objects.select_related("region", "matter", "matter__category").prefetch_related(
+        Prefetch(
+            "checklist_items",
+            queryset=ChecklistItem.objects.select_related("channel", "material").order_by(
+                "channel__sort_order", "kind", "position", "id"
+            ),
+        ),
+        "sms_slots__template",
+        "print_slots__template",
+        "acceptance_tags",
+        "review_tags",
+    )
+
+
+def local_matter_snapshot(local: LocalMatter) -> dict:
+    """The plain-data form of one local matter (see ``snapshot``); uses prefetched relations."""
+    checklists: dict[str, dict[str, list]] = {}
+    for item in local.checklist_items.all():
+        checklists.setdefault(item.channel.code, {}).setdefault(item.kind, []).append(
+            {"material": item.material.code, "name": item.name, "send_to_ministry": item.send_to_ministry}
+        )
+    return {
+        "matter": local.matter.code,
+        "active": local.is_active,
+        "flow_mode": local.flow_mode,
+        "review_levels": local.review_levels,
+        "time_limit_days": local.time_limit_days,
+        "distribution_mode": local.distribution_mode,
+        "properties": {name: getattr(local, name) for name in PROPERTY_FIELDS},
+        "checklists": checklists,
+        "sms": {slot.event: slot.template.function_code for slot in local.sms_slots.all()},
+        "prints": {
+            slot.document: {
+                "template": slot.template.code,
+                "e_seal": slot.e_seal,
+                "anti_forgery_code": slot.anti_forgery_code,
+            }
+            for slot in local.print_slots.all()
+        },
+        "tags": {
+            "acceptance": sorted(tag.code for tag in local.acceptance_tags.all()),
+            "review": sorted(tag.code for tag in local.review_tags.all()),
+        },
+    }
+
+
+def default_snapshot(matter) -> dict:
+    """What a freshly bound matter looks like (model defaults, empty lists): the base of a preview."""
+    local = LocalMatter(matter=matter, time_limit_days=matter.default_time_limit_days)
+    return {
+        "matter": matter.code,
+        "active": True,
+        "flow_mode": local.flow_mode,
+        "review_levels": local.review_levels,
+        "time_limit_days": local.time_limit_days,
+        "distribution_mode": local.distribution_mode,
+        "properties": {name: getattr(local, name) for name in PROPERTY_FIELDS},
+        "checklists": {},
+        "sms": {},
+        "prints": {},
+        "tags": {"acceptance": [], "review": []},
+    }
+
+
+def default_snapshots() -> Callable[[str], dict]:
+    """``default_snapshot`` by matter code, for diffs that list what a new binding comes with."""
+    matters = {matter.code: matter for matter in Matter.objects.all()}
+    return lambda code: default_snapshot(matters[code]) if code in matters else {}
+
+
+def channel_names() -> dict[str, str]:
+    return dict(Channel.objects.order_by("sort_order", "code").values_list("code", "name"))
+
+
+def snapshot_labels(material_codes=None) -> Labels:
+    """Labels for diffs: field verbose names, choice labels, channel, material, slot names."""
+    fields = {
+        f.name: str(f.verbose_name) for f in LocalMatter._meta.get_fields() if hasattr(f, "verbose_name")
+    }
+    fields["active"] = "绑定状态"
+    materials = Material.objects.all()
+    if material_codes is not None:
+        materials = materials.filter(code__in=material_codes)
+    return Labels(
+        fields=fields,
+        values={
+            "flow_mode": {str(k): str(v) for k, v in FlowMode.choices},
+            "distribution_mode": {str(k): str(v) for k, v in DistributionMode.choices},
+            "review_levels": {"1": "一级审核（初审）", "2": "二级审核（初审 + 复审）"},
+            "post_fee_payer": {str(k): str(v) for k, v in PostFeePayer.choices},
+            "hall_online_depth": {str(k): str(v) for k, v in OnlineDepth.choices},
+            "active": {"True": "已绑定", "False": "已取消绑定"},
+        },
+        channels=channel_names(),
+        kinds={str(k): str(v) for k, v in ChecklistKind.choices},
+        materials=dict(materials.values_list("code", "name")),
+        events={str(k): str(v) for k, v in SmsEvent.choices},
+        documents={str(k): str(v) for k, v in PrintDocument.choices},
+    )
+
+
+# Labels looked up once: get_FOO_display() per slot per row re-translated the choices (a quarter of
+# the changelist time on province-sized data).
+EVENT_LABELS = dict(SmsEvent.choices)
+DOCUMENT_LABELS = dict(PrintDocument.choices)
+
+
+def local_matter_facts(
+    local: LocalMatter, *, names: dict[str, str], valid_templates: dict[int, bool]
+) -> rules.LocalMatterFacts:
+    """The rule facts of one local matter (prefetched relations; no queries of its own)."""
+    checklists: dict[tuple[str, str], list[rules.ListItem]] = {}
+    for item in local.checklist_items.all():
+        checklists.setdefault((item.channel.code, item.kind), []).append(
+            rules.ListItem(item.material.code, item.name, item.send_to_ministry, item.position)
+        )
+    return rules.LocalMatterFacts(
+        matter_code=local.matter.code,
+        matter_name=local.matter.name,
+        matter_active=local.matter.is_active,
+        province_wide_eligible=local.matter.province_wide,
+        distribution_mode=local.distribution_mode,
+        flow_mode=local.flow_mode,
+        review_levels=local.review_levels,
+        time_limit_days=local.time_limit_days,
+        counter_enabled=local.counter_enabled,
+        post_enabled=local.post_enabled,
+        post_fee_payer=local.post_fee_payer,
+        hall_listed=local.hall_listed,
+        hall_item_code=local.hall_item_code,
+        kiosk_accept=local.kiosk_accept,
+        e_seal_enabled=local.e_seal_enabled,
+        e_seal_code=local.e_seal_code,
+        checklists=checklists,
+        channel_names=names,
+        sms_slots=tuple(
+            rules.SmsSlotFacts(
+                slot.event,
+                str(EVENT_LABELS[slot.event]),
+                slot.template.function_code,
+                slot.template.is_active,
+                valid_templates.get(slot.template_id, False),
+            )
+            for slot in local.sms_slots.all()
+        ),
+        print_slots=tuple(
+            rules.PrintSlotFacts(
+                slot.document,
+                str(DOCUMENT_LABELS[slot.document]),
+                slot.template.code,
+                slot.template.document,
+                slot.template.is_active,
+                slot.e_seal,
+                slot.anti_forgery_code,
+            )
+            for slot in local.print_slots.all()
+        ),
+    )
+
+
+def local_matter_findings(locals_: list[LocalMatter]) -> dict[int, tuple[rules.Finding, ...]]:
+    """Findings for several prefetched local matters, with a fixed number of extra queries."""
+    names = channel_names()
+    templates = {slot.template for local in locals_ for slot in local.sms_slots.all()}
+    valid = template_validity(templates)
+    return {
+        local.pk: rules.check_local_matter(local_matter_facts(local, names=names, valid_templates=valid))
+        for local in locals_
+    }
+
+
+def region_draft(region) -> dict[str, dict]:
+    """The city's draft: {matter code: snapshot} of every bound (active) local matter."""
+    locals_ = local_matters_with_config().filter(region=region, is_active=True)
+    return {local.matter.code: local_matter_snapshot(local) for local in locals_}
+
+
+def region_draft_errors(region) -> list[str]:
+    """Messages of the error-severity findings of the city's bound matters (publishing refuses them)."""
+    locals_ = list(local_matters_with_config().filter(region=region, is_active=True))
+    findings = local_matter_findings(locals_)
+    return [
+        f"{local.matter.name}：{finding.message}"
+        for local in locals_
+        for finding in findings[local.pk]
+        if finding.severity == rules.ERROR
+    ]
+
+
+def region_draft_last_editor_id(region) -> int | None:
+    """Who last changed the city's draft, across the local matters and everything hanging off them."""
+    candidates = [
+        LocalMatter.history.filter(region_id=region.pk),
+        ChecklistItem.history.filter(local_matter__region_id=region.pk),
+        SmsSlot.history.filter(local_matter__region_id=region.pk),
+        PrintSlot.history.filter(local_matter__region_id=region.pk),
+    ]
+    latest = None
+    for history in candidates:
+        row = history.order_by("-history_date").values("history_date", "history_user_id").first()
+        if row and (latest is None or row["history_date"] > latest["history_date"]):
+            latest = row
+    return latest["history_user_id"] if latest else None
+
+
+__all__ = [
+    "region_draft",
+    "region_draft_errors",
+    "region_draft_last_editor_id",
+    "PROPERTY_FIELDS",
+    "channel_names",
+    "default_snapshot",
+    "local_matter_facts",
+    "local_matter_findings",
+    "local_matter_snapshot",
+    "local_matters_with_config",
+    "snapshot_labels",
+]

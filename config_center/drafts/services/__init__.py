@@ -1,0 +1,22 @@
+"""Writes of the drafts, one module per concern, re-exported here."""
+
+from .bindings import local_matter_bind, local_matter_save_slots, local_matter_unbind
+from .checklists import checklist_copy_channel, checklist_renumber
+from .copying import (
+    CopyPlan,
+    local_matter_apply_snapshot,
+    local_matter_copy_plan,
+    local_matter_copy_to_regions,
+)
+
+__all__ = [
+    "CopyPlan",
+    "checklist_copy_channel",
+    "checklist_renumber",
+    "local_matter_apply_snapshot",
+    "local_matter_bind",
+    "local_matter_copy_plan",
+    "local_matter_copy_to_regions",
+    "local_matter_save_slots",
+    "local_matter_unbind",
+]

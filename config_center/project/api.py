@@ -1,0 +1,90 @@
+"""The JSON API root: ``/api/v1/`` with its OpenAPI schema at ``/api/v1/openapi.json``.
+
+Every app contributes a router; this module mounts them and turns every error into a 4xx JSON body
+``{"reason_code": ..., "message": ...}`` (never a 500 for bad input).
+"""
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
+
+from catalog.api import router as catalog_router
+from core.api import ApiError
+from routing.api import router as routing_router
+from sms_templates.api import router as sms_router
+
+from ..runtime.api import router as runtime_router
+
+
+class ReadableJSONRenderer(JSONRenderer):
+    """UTF-8 JSON with Chinese left readable rather than \\u-escaped."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    renderer=ReadableJSONRenderer(),
+    title="工伤保险经办配置中心 API",
+    version="1",
+    description="工伤保险经办配置中心的只读目录接口与运行时引擎接口。",
+    urls_namespace="api-v1",
+)
+
+
+@api.exception_handler(ApiError)
+def _api_error(request, exc: ApiError):
+    return api.create_response(request, exc.body(), status=exc.status)
+
+
+def _field_name(location: list) -> str:
+    # ("query", "limit") → limit; ("body", "payload", "injury_date") → injury_date
+    parts = [str(part) for part in location[1:]]
+    if location and location[0] == "body" and len(parts) > 1:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc: ValidationError):
+    fields = [_field_name(error.get("loc", [])) for error in exc.errors]
+    return api.create_response(
+        request,
+        {
+            "reason_code": "invalid_parameter",
+            "message": _("参数不合法：%(fields)s")
+            % {"fields": "、".join(field for field in fields if field) or "-"},
+            "errors": exc.errors,
+        },
+        status=400,
+    )
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(
+        request, {"reason_code": "not_found", "message": _("资源不存在。")}, status=404
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return api.create_response(
+        request, {"reason_code": "unauthenticated", "message": _("请先登录。")}, status=401
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    if exc.status_code == 400 and "parse request body" in str(exc).lower():
+        body = {"reason_code": "invalid_json", "message": _("请求体不是合法的 JSON。")}
+    else:
+        body = {"reason_code": "http_error", "message": str(exc)}
+    return api.create_response(request, body, status=exc.status_code)
+
+
+api.add_router("/", catalog_router)
+api.add_router("/", runtime_router)
+api.add_router("/", routing_router)
+api.add_router("/", sms_router)

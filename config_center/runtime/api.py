@@ -1,0 +1,107 @@
+"""Runtime API: answers from the published configuration (``/api/v1/checklist``)."""
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from core.api import ApiError, reject_unknown_params
+
+from . import engine
+from .holder import runtime
+
+router = Router(tags=["运行时引擎"])
+
+# Refusals that mean "you asked about something that does not exist" answer 400; the rest say why
+# the published configuration will not do it.
+BAD_INPUT = frozenset(
+    {engine.UNKNOWN_MATTER, engine.UNKNOWN_REGION, engine.UNKNOWN_CHANNEL, engine.UNKNOWN_EVENT}
+)
+
+
+class ChecklistQuery(Schema):
+    matter: str = Field(..., description="事项编码，如 GS0101")
+    region: str = Field(..., description="地级市行政区划代码，如 442000")
+    channel: str = Field(..., description="渠道编码：counter / web / kiosk / app / yss / occupational")
+
+
+class MaterialOut(Schema):
+    code: str
+    name: str
+    send_to_ministry: bool
+
+
+class AuxiliaryOut(Schema):
+    name: str
+    material: str
+    material_name: str
+    send_to_ministry: bool
+
+
+class ApplicationItemOut(Schema):
+    order: int
+    name: str
+    material: str
+    material_name: str
+
+
+class ChecklistOut(Schema):
+    matter: str
+    region: str
+    channel: str
+    release: int
+    distribution_mode: str
+    time_limit_days: int
+    review_levels: int
+    main: list[MaterialOut]
+    auxiliary: list[AuxiliaryOut]
+    application_items: list[ApplicationItemOut]
+
+
+class RefusalOut(Schema):
+    reason_code: str
+    message: str
+
+
+def refusal_error(
+    refusal: engine.Refusal, *, not_found_status: int = 404, bad_input: frozenset[str] = BAD_INPUT
+) -> ApiError:
+    """The API error of an engine refusal: 400 for a code naming something that does not exist."""
+    if refusal.reason_code in bad_input:
+        return ApiError(400, refusal.reason_code, refusal.message)
+    return ApiError(not_found_status, refusal.reason_code, refusal.message)
+
+
+@router.get(
+    "/checklist",
+    response={200: ChecklistOut, 400: RefusalOut, 404: RefusalOut},
+    summary="某渠道收取某事项时须收的材料（按参保地已发布的配置）",
+)
+def checklist(request: HttpRequest, query: Query[ChecklistQuery]):
+    reject_unknown_params(request, {"matter", "region", "channel"})
+    answer = runtime.checklist(matter=query.matter, region=query.region, channel=query.channel)
+    if isinstance(answer, engine.Refusal):
+        raise refusal_error(answer)
+    return {
+        "matter": answer.matter,
+        "region": answer.region,
+        "channel": answer.channel,
+        "release": answer.release,
+        "distribution_mode": answer.distribution_mode,
+        "time_limit_days": answer.time_limit_days,
+        "review_levels": answer.review_levels,
+        "main": [
+            {"code": m.code, "name": m.name, "send_to_ministry": m.send_to_ministry} for m in answer.main
+        ],
+        "auxiliary": [
+            {
+                "name": a.name,
+                "material": a.material_code,
+                "material_name": a.material_name,
+                "send_to_ministry": a.send_to_ministry,
+            }
+            for a in answer.auxiliary
+        ],
+        "application_items": [
+            {"order": i.order, "name": i.name, "material": i.material_code, "material_name": i.material_name}
+            for i in answer.application_items
+        ],
+    }

@@ -1,0 +1,58 @@
+"""Routing API: where a case accepted anywhere in the province goes (``/api/v1/route``)."""
+
+import datetime
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from config_center.runtime import engine
+from config_center.runtime.api import RefusalOut, refusal_error
+from config_center.runtime.engine import Refusal
+from config_center.runtime.holder import runtime
+
+from . import decisions
+
+router = Router(tags=["运行时引擎"])
+
+BAD_INPUT = frozenset({engine.UNKNOWN_MATTER, decisions.UNKNOWN_AGENCY})
+
+
+class RouteIn(Schema):
+    matter: str
+    accepting_agency: str = Field(..., description="受理机构编码")
+    insured_agency: str = Field(..., description="参保人参保机构编码")
+    injury_date: datetime.date = Field(..., description="工伤发生日期 YYYY-MM-DD")
+    advance_payment: bool = Field(False, description="是否涉及先行支付")
+
+    model_config = {"extra": "forbid"}
+
+
+class RouteOut(Schema):
+    handling_agency: str
+    remote: bool
+    mode: str
+    release: int
+
+
+@router.post(
+    "/route",
+    response={200: RouteOut, 400: RefusalOut, 422: RefusalOut},
+    summary="全省通办分发：受理的业务由哪个经办机构办理",
+)
+def route(request: HttpRequest, payload: RouteIn):
+    answer = decisions.route(
+        runtime.snapshot(),
+        matter=payload.matter,
+        accepting_agency=payload.accepting_agency,
+        insured_agency=payload.insured_agency,
+        injury_date=payload.injury_date,
+        advance_payment=payload.advance_payment,
+    )
+    if isinstance(answer, Refusal):
+        raise refusal_error(answer, not_found_status=422, bad_input=BAD_INPUT)
+    return {
+        "handling_agency": answer.handling_agency,
+        "remote": answer.remote,
+        "mode": answer.mode,
+        "release": answer.release,
+    }

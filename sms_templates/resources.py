@@ -1,0 +1,65 @@
+"""The 短信模板 sheet: 模板分类, 模板名称, 功能代码, 状态, 模板内容."""
+
+from import_export import fields
+
+from core.spreadsheets import normalize
+from core.spreadsheets.widgets import TextWidget, YesNoWidget
+from permissions.resources import ScopedResource
+
+from .models import SmsTemplate, SmsTemplateCategory
+
+
+class SmsTemplateResource(ScopedResource):
+    """短信模板: 模板分类, 模板名称, 功能代码, 状态, 模板内容 (content checked by the model's own clean())."""
+
+    sheet = "短信模板"
+    key_columns = ("功能代码",)
+    scope_perms = ("sms_templates.change_smstemplate",)
+
+    category = fields.Field("category", "模板分类", TextWidget())
+    name = fields.Field("name", "模板名称", TextWidget())
+    function_code = fields.Field("function_code", "功能代码", TextWidget())
+    is_active = fields.Field("is_active", "状态", YesNoWidget(("有效", "无效"), default=True))
+    content = fields.Field("content", "模板内容", TextWidget())
+
+    class Meta(ScopedResource.Meta):
+        model = SmsTemplate
+        fields = ["category", "name", "function_code", "is_active", "content"]
+        export_order = fields
+
+    def instance_queryset(self):
+        return SmsTemplate.objects.select_related("category")
+
+    def key_of_instance(self, obj):
+        return (obj.function_code,)
+
+    def key_of_row(self, row):
+        return (normalize.code(row.get("功能代码")),)
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self._categories = {c.name: c for c in SmsTemplateCategory.objects.filter(region__isnull=True)}
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.attribute == "category":
+            name = normalize.text(row.get("模板分类"))
+            if not name:
+                raise ValueError("模板分类不能为空")
+            category = self._categories.get(name)
+            if category is None:
+                # An unknown category name is unambiguous: it is a new province-wide category.
+                self.check_region(None, "模板分类")
+                category = SmsTemplateCategory(name=name)
+                category._history_user = self.user
+                category._change_reason = "导入"
+                category.save()
+                self._categories[name] = category
+            instance.category = category
+            return
+        super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    def dehydrate_category(self, obj):
+        return obj.category.name
+
+    def before_import_row(self, row, **kwargs):
+        self.check_region(None, "功能代码")  # province-wide templates: province scope only
