@@ -21,9 +21,9 @@ def read_reference_file(name: str = "guangdong.json") -> dict[str, Any]:
 
 
 @transaction.atomic
-def reference_data_load() -> LoadReport:
+def reference_data_load(report: LoadReport | None = None) -> LoadReport:
     """Load Guangdong's regions, agencies, channels and matter catalog; a second run changes nothing."""
-    report = LoadReport()
+    report = report if report is not None else LoadReport()
     data = read_reference_file()
 
     regions: dict[str, Region] = {}

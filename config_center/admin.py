@@ -1,5 +1,4 @@
-"""The configuration centre's screens live with their job; importing them here registers them."""
+"""The configuration centre's model screens live with their job; importing them here registers them."""
 
-from .audit import admin as audit_admin  # noqa: F401
 from .drafts import admin as drafts_admin  # noqa: F401
 from .releases import admin as releases_admin  # noqa: F401

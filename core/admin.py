@@ -42,3 +42,28 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class AdminScreen:
+    """A screen of the admin site with no model of its own (e.g. 变更记录): its menu entry and its URLs.
+
+    A subclass names its menu entry, the URL prefix under the admin and the name of its entry page,
+    and implements ``has_permission`` and ``get_urls``; an app contributes it with
+    ``registry.admin_screen``, and the admin site mounts it and lists it in its menu group.
+    """
+
+    name = ""  # the menu entry
+    object_name = ""  # what the admin's templates call the row (as a model's object_name)
+    url_prefix = ""  # under the admin, e.g. "config_center/auditlog/"
+    url_name = ""  # the entry page's URL name in the admin namespace
+    menu_group = "system"
+    menu_order = 1000
+
+    def __init__(self, admin_site):
+        self.admin_site = admin_site
+
+    def has_permission(self, request) -> bool:
+        raise NotImplementedError
+
+    def get_urls(self) -> list:
+        raise NotImplementedError

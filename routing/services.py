@@ -1,13 +1,19 @@
-"""Writes of routing: the SMS a case event sends (受理 from the accepting agency, results from the handler)."""
+"""Writes of routing: the SMS a case event sends (受理 from the accepting agency, results from the handler),
+and the 催办 schedule."""
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Mapping
+
+from django.conf import settings
+from django.utils import timezone
 
 from catalog.models import Region
 from config_center.runtime import engine
 from config_center.runtime.holder import runtime
+from core.loading import LoadReport, upsert
 from sms_templates.models import SmsMessage, SmsTemplate
 from sms_templates.outbox import render_for_template
 from sms_templates.selectors import vocabulary
@@ -74,3 +80,24 @@ def sms_notify(
         matter=matter,
         occurrence=occurrence,
     )
+
+
+REMINDER_TASK = "routing.reminders.reminders_send_due"
+REMINDER_SCHEDULE_NAME = "催办短信"
+
+
+def reminder_schedule_ensure(report: LoadReport | None = None) -> LoadReport:
+    """Create or update the django-q2 schedule of 催办短信 (cron ``SMS_REMINDER_CRON``)."""
+    from django_q.models import Schedule
+
+    report = report if report is not None else LoadReport()
+    values = {"func": REMINDER_TASK, "schedule_type": Schedule.CRON, "cron": settings.SMS_REMINDER_CRON}
+    if not Schedule.objects.filter(name=REMINDER_SCHEDULE_NAME).exists():
+        # First run at the next cron time, not now: loading reference data at 15:00 sends no 催办.
+        from croniter import croniter
+
+        values["next_run"] = croniter(settings.SMS_REMINDER_CRON, timezone.localtime()).get_next(
+            datetime.datetime
+        )
+    upsert(Schedule, report, lookup={"name": REMINDER_SCHEDULE_NAME}, values={**values, "repeats": -1})
+    return report

@@ -1,4 +1,4 @@
-"""Writes of SMS templates and the outbox: reference data, outbox rows, 重新发送, the django-q2 schedules."""
+"""Writes of SMS templates and the outbox: reference data, outbox rows, 重新发送, the sweeper's schedule."""
 
 import datetime
 import json
@@ -22,10 +22,7 @@ logger = logging.getLogger(__name__)
 
 DELIVER_TASK = "sms_templates.tasks.deliver"
 SWEEP_TASK = "sms_templates.tasks.sweep"
-# Named by path, not imported: sms_templates sits below routing, which owns the open-case logic.
-REMINDER_TASK = "routing.reminders.reminders_send_due"
 SWEEP_SCHEDULE_NAME = "短信发件箱巡检"
-REMINDER_SCHEDULE_NAME = "催办短信"
 
 REFERENCE_FILE = Path(__file__).resolve().parent / "reference_data" / "guangdong.json"
 
@@ -154,8 +151,8 @@ def sms_messages_resend(*, messages: Iterable[SmsMessage]) -> ResendReport:
     return ResendReport(resent, invalid, not_failed)
 
 
-def sms_schedules_ensure(report: LoadReport | None = None) -> LoadReport:
-    """Create or update the django-q2 schedules: the outbox sweeper (every minute) and 催办短信 (cron)."""
+def sms_sweep_schedule_ensure(report: LoadReport | None = None) -> LoadReport:
+    """Create or update the django-q2 schedule of the outbox sweeper (every minute)."""
     from django_q.models import Schedule
 
     report = report if report is not None else LoadReport()
@@ -165,13 +162,4 @@ def sms_schedules_ensure(report: LoadReport | None = None) -> LoadReport:
         lookup={"name": SWEEP_SCHEDULE_NAME},
         values={"func": SWEEP_TASK, "schedule_type": Schedule.MINUTES, "minutes": 1, "repeats": -1},
     )
-    values = {"func": REMINDER_TASK, "schedule_type": Schedule.CRON, "cron": settings.SMS_REMINDER_CRON}
-    if not Schedule.objects.filter(name=REMINDER_SCHEDULE_NAME).exists():
-        # First run at the next cron time, not now: loading reference data at 15:00 sends no 催办.
-        from croniter import croniter
-
-        values["next_run"] = croniter(settings.SMS_REMINDER_CRON, timezone.localtime()).get_next(
-            datetime.datetime
-        )
-    upsert(Schedule, report, lookup={"name": REMINDER_SCHEDULE_NAME}, values={**values, "repeats": -1})
     return report

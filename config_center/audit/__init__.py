@@ -1,7 +1,7 @@
 """变更记录 (audit): reads of the history tables — the timeline, one object's versions, pure diff helpers."""
 
 from .diff import EMPTY, FieldChange, FieldSpec, diff_versions, display_value, escape_formula
-from .sources import SOURCES, SOURCES_BY_KEY, Source, field_specs
+from .sources import Source, field_specs, source_by_key, sources
 from .timeline import (
     AUDIT_PERMISSION,
     AuditFilters,
@@ -16,8 +16,6 @@ from .timeline import (
 __all__ = [
     "AUDIT_PERMISSION",
     "EMPTY",
-    "SOURCES",
-    "SOURCES_BY_KEY",
     "AuditFilters",
     "Entry",
     "FieldChange",
@@ -29,6 +27,8 @@ __all__ = [
     "display_value",
     "escape_formula",
     "field_specs",
+    "source_by_key",
+    "sources",
     "object_history",
     "timeline_iter",
     "timeline_page",

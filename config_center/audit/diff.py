@@ -12,7 +12,9 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-EMPTY = "—"
+from core.registry import EMPTY_VALUE
+
+EMPTY = EMPTY_VALUE
 ACTION_LABELS = {"+": _("新增"), "~": _("修改"), "-": _("删除")}
 # Cells a spreadsheet would run as a formula (OWASP CSV injection: = + - @, and tab / CR before them).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

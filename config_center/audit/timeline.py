@@ -24,7 +24,7 @@ from catalog.models import Region
 from permissions.selectors import allowed_city_codes
 
 from .diff import ACTION_LABELS, FieldChange, RelatedLabels, diff_versions, display_value
-from .sources import RELATED_JOINS, SOURCES, SOURCES_BY_KEY, Source
+from .sources import Source, field_specs, label_joins, source_by_key, sources, value_names
 
 AUDIT_PERMISSION = "permissions.view_audit"
 
@@ -33,7 +33,7 @@ AUDIT_PERMISSION = "permissions.view_audit"
 class AuditFilters:
     user_id: int | None = None
     city: str | None = None  # a city's region code: its own rows and its counties' and agencies'
-    source: str | None = None  # a key of SOURCES_BY_KEY
+    source: str | None = None  # a history source's key
     date_from: date | None = None
     date_to: date | None = None  # inclusive
     text: str = ""
@@ -72,7 +72,7 @@ def _plans(user, filters: AuditFilters) -> list[tuple[Source, QuerySet]]:
     if filters.date_to:
         common &= Q(history_date__lt=_start_of(filters.date_to + timedelta(days=1)))
     plans = []
-    for source in SOURCES:
+    for source in sources():
         if filters.source and source.key != filters.source:
             continue
         condition = common
@@ -157,7 +157,7 @@ def _previous_ids(history: QuerySet, rows: Sequence[Mapping[str, Any]]) -> dict[
 def _fetch(source: Source, history_ids: Iterable[int]) -> tuple[list[dict], dict[int, dict]]:
     """The rows, and their previous versions by history id, with many-to-many sets filled in."""
     history = source.model.history
-    names = source.value_names()
+    names = value_names(source)
     rows = list(history.filter(history_id__in=list(history_ids)).values(*names))
     previous_of = _previous_ids(history.all(), rows)
     for row in rows:
@@ -168,7 +168,7 @@ def _fetch(source: Source, history_ids: Iterable[int]) -> tuple[list[dict], dict
         previous = {
             row["history_id"]: row for row in history.filter(history_id__in=previous_ids).values(*names)
         }
-    many = [spec for spec in source.specs if spec.many]
+    many = [spec for spec in field_specs(source.model) if spec.many]
     if many:
         every = [*rows, *previous.values()]  # a row may also be another's previous version: two dicts
         for spec in many:
@@ -191,7 +191,7 @@ def _resolve(wanted: Mapping[type[Model], set]) -> dict[type[Model], dict[Any, A
         pks = {pk for pk in pks if pk is not None}
         if not pks:
             continue
-        joins = RELATED_JOINS.get(model, ())
+        joins = label_joins(model)
         objects = {obj.pk: obj for obj in model._base_manager.select_related(*joins).filter(pk__in=pks)}
         missing = pks - objects.keys()
         if missing and hasattr(model, "history"):
@@ -208,7 +208,7 @@ def _name(model: type[Model], obj: Any) -> str:
         return str(obj)
     try:
         instance = obj.instance
-        for join in RELATED_JOINS.get(model, ()):
+        for join in label_joins(model):
             setattr(instance, join, getattr(obj, join))
         name = str(instance)
     except Exception:  # a half-deleted chain (its own joins gone too) still deserves a name
@@ -232,13 +232,15 @@ def _region_of(source: Source, row: Mapping[str, Any], objects: Mapping) -> Any:
 
 def _object_label(source: Source, row: Mapping[str, Any], labels: RelatedLabels) -> str:
     if source.label is not None:
-        by_name = {spec.name: spec for spec in source.specs}
+        by_name = {spec.name: spec for spec in field_specs(source.model)}
 
         def value(name: str) -> str:
             return display_value(by_name[name], row.get(by_name[name].key), labels)
 
         return source.label(value)
-    return str(source.model(**{spec.key: row.get(spec.key) for spec in source.specs if not spec.many}))
+    return str(
+        source.model(**{spec.key: row.get(spec.key) for spec in field_specs(source.model) if not spec.many})
+    )
 
 
 def _entries(plans: Sequence[tuple[Source, QuerySet]], keys: Sequence[Key]) -> tuple[list[Entry], dict]:
@@ -251,7 +253,7 @@ def _entries(plans: Sequence[tuple[Source, QuerySet]], keys: Sequence[Key]) -> t
     for index, (rows, previous) in fetched.items():
         source = plans[index][0]
         for row in [*rows, *previous.values()]:
-            for spec in source.specs:
+            for spec in field_specs(source.model):
                 if spec.related is not None:
                     value = row.get(spec.key)
                     wanted[spec.related].update(value if spec.many else [value])
@@ -277,7 +279,7 @@ def _entries(plans: Sequence[tuple[Source, QuerySet]], keys: Sequence[Key]) -> t
                 region=str(region) if region is not None else "",
                 changes=[]
                 if row["history_type"] == "-"
-                else diff_versions(source.specs, before, row, labels),
+                else diff_versions(field_specs(source.model), before, row, labels),
                 values=row,
             )
     return [by_key[(index, history_id)] for _when, history_id, index in keys], labels
@@ -339,12 +341,12 @@ class ObjectHistory:
         return self.versions[min(index + 1, len(self.versions) - 1)]
 
     def compare(self, a: Entry, b: Entry) -> list[FieldChange]:
-        return diff_versions(self.source.specs, a.values, b.values, self.labels)
+        return diff_versions(field_specs(self.source.model), a.values, b.values, self.labels)
 
 
 def object_history(*, user, source_key: str, object_id: Any, limit: int = 200) -> ObjectHistory | None:
     """The newest ``limit`` versions of one object, if the user may read its history (else None)."""
-    source = SOURCES_BY_KEY.get(source_key)
+    source = source_by_key(source_key)
     if source is None:
         return None
     plans = [

@@ -1,7 +1,8 @@
 """The console's admin site: the 大集中 system's menu groups instead of one box per Django app.
 
 Each ModelAdmin names its group with ``menu_group`` (a key of ``MENU_GROUPS``) and may set
-``menu_order``; anything that does not say (auth, django-q2, the theme) lands in 系统管理.
+``menu_order``; anything that does not say (auth, django-q2, the theme) lands in 系统管理. Screens with
+no model (``core.admin.AdminScreen``, contributed through ``core.registry``) are mounted and listed too.
 """
 
 from django.contrib import admin
@@ -9,8 +10,10 @@ from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.http import Http404
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
+
+from core.registry import discover, registry
 
 MENU_GROUPS: dict[str, str] = {
     "city": _("地级市业务管理"),
@@ -44,17 +47,25 @@ class ConsoleAdminSite(admin.AdminSite):
     index_title = _("功能菜单")
     site_url = None  # the console has no public site; hide 查看站点
 
+    def _screens(self) -> list:
+        return [screen(self) for screen in registry.admin_screens]
+
     def _menu_groups(self, request) -> list[dict]:
         app_dict = self._build_app_dict(request)
         groups: dict[str, list[tuple[int, dict]]] = {key: [] for key in MENU_GROUPS}
+
+        def add(group: str, order: int, entry: dict) -> None:
+            groups[group if group in groups else DEFAULT_GROUP].append((order, entry))
+
         for app in app_dict.values():
             for model in app["models"]:
                 model_admin = self._registry.get(model["model"])
                 key = getattr(model_admin, "menu_group", DEFAULT_GROUP)
-                if key not in groups:
-                    key = DEFAULT_GROUP
                 order = getattr(model_admin, "menu_order", LIBRARY_ORDER.get(app["app_label"], 1000))
-                groups[key].append((order, model))
+                add(key, order, model)
+        for screen in self._screens():
+            if screen.has_permission(request):
+                add(screen.menu_group, screen.menu_order, self._screen_entry(screen))
         result = []
         for key, label in MENU_GROUPS.items():
             models = [
@@ -73,10 +84,20 @@ class ConsoleAdminSite(admin.AdminSite):
             )
         return result
 
+    def _screen_entry(self, screen) -> dict:
+        """A screen's menu row, shaped like a model's row of Django's app list."""
+        return {
+            "model": None,
+            "name": screen.name,
+            "object_name": screen.object_name,
+            "perms": {"add": False, "change": False, "delete": False, "view": True},
+            "admin_url": reverse(f"{self.name}:{screen.url_name}"),
+            "add_url": None,
+            "view_only": True,
+        }
+
     @staticmethod
     def _group_url(key: str) -> str:
-        from django.urls import reverse
-
         return reverse("admin:menu_group", kwargs={"group": key})
 
     def autocomplete_view(self, request):
@@ -90,6 +111,7 @@ class ConsoleAdminSite(admin.AdminSite):
     def get_urls(self):
         return [
             path("menu/<slug:group>/", self.admin_view(self.group_index), name="menu_group"),
+            *(path(screen.url_prefix, include(screen.get_urls())) for screen in self._screens()),
             *super().get_urls(),
         ]
 
@@ -110,4 +132,10 @@ class ConsoleAdminSite(admin.AdminSite):
 
 
 class ConsoleAdminConfig(AdminConfig):
+    """The admin app of the project: first what every app contributes (``contributions.py``), then ``admin.py``."""
+
     default_site = "config_center.project.admin_site.ConsoleAdminSite"
+
+    def ready(self):
+        discover()
+        super().ready()

@@ -1,6 +1,6 @@
 """The JSON API root: ``/api/v1/`` with its OpenAPI schema at ``/api/v1/openapi.json``.
 
-Every app contributes a router; this module mounts them and turns every error into a 4xx JSON body
+Every app contributes a router (``core.registry``); this module mounts them and turns every error into a 4xx JSON body
 ``{"reason_code": ..., "message": ...}`` (never a 500 for bad input).
 """
 
@@ -10,12 +10,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
-from catalog.api import router as catalog_router
 from core.api import ApiError
-from routing.api import router as routing_router
-from sms_templates.api import router as sms_router
-
-from ..runtime.api import router as runtime_router
+from core.registry import registry
 
 
 class ReadableJSONRenderer(JSONRenderer):
@@ -84,7 +80,5 @@ def _http_error(request, exc: HttpError):
     return api.create_response(request, body, status=exc.status_code)
 
 
-api.add_router("/", catalog_router)
-api.add_router("/", runtime_router)
-api.add_router("/", routing_router)
-api.add_router("/", sms_router)
+for router in registry.api_routers:
+    api.add_router("/", router)

@@ -1,18 +1,9 @@
 """Reference data of the whole console and the admin theme."""
 
-import json
-from pathlib import Path
-
 from django.db import transaction
 
-from catalog.services import reference_data_load
 from core.loading import LoadReport, upsert
-from permissions.services import roles_reference_data_load
-from sms_templates.services import sms_reference_data_load, sms_schedules_ensure
-
-from ..drafts.models import PrintTemplate, Tag
-
-REFERENCE_FILE = Path(__file__).resolve().parent.parent / "drafts" / "reference_data.json"
+from core.registry import registry
 
 THEME_NAME = "工伤保险经办配置中心"
 THEME_VALUES = {
@@ -59,20 +50,9 @@ def theme_configure(report: LoadReport) -> None:
 
 @transaction.atomic
 def reference_data_load_all() -> LoadReport:
-    """Everything ``load_reference_data`` loads, in dependency order; idempotent."""
-    report = reference_data_load()
-    sms_reference_data_load(report)
-    data = json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))
-    for row in data["print_templates"]:
-        upsert(
-            PrintTemplate,
-            report,
-            lookup={"code": row["code"]},
-            values={"name": row["name"], "document": row["document"]},
-        )
-    for row in data["tags"]:
-        upsert(Tag, report, lookup={"code": row["code"]}, values={"name": row["name"], "kind": row["kind"]})
-    roles_reference_data_load(report)
-    sms_schedules_ensure(report)
+    """Everything ``load_reference_data`` loads: every app's contribution in order, then the theme; idempotent."""
+    report = LoadReport()
+    for loader in registry.reference_loaders:
+        loader.load(report)
     theme_configure(report)
     return report

@@ -1,6 +1,7 @@
 """Import and export of the whole configuration: one workbook (a sheet per table) or one csv per table.
 
-Everything is imported in ONE transaction: any error in any row of any sheet and nothing is written;
+The sheets are those the apps contribute (``core.registry``), imported in their declared order (what a
+sheet refers to first). Everything is imported in ONE transaction: any error in any row of any sheet and nothing is written;
 the user gets every error at once, each with sheet, row number (as the spreadsheet shows it), column
 and a Chinese message.
 """
@@ -13,20 +14,7 @@ import tablib
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 
-from config_center.drafts.resources import ChecklistItemResource, LocalMatterResource, SmsSlotResource
-from permissions.resources import AssignmentResource
-from sms_templates.resources import SmsTemplateResource
-
-# The order a workbook is imported in: templates before the slots that use them, bindings before their lists.
-SHEETS = [
-    SmsTemplateResource,
-    LocalMatterResource,
-    ChecklistItemResource,
-    SmsSlotResource,
-    AssignmentResource,
-]
-
-BY_SHEET = {resource.sheet: resource for resource in SHEETS}
+from core.registry import registry
 
 
 @dataclass(frozen=True)
@@ -119,11 +107,12 @@ def _duplicate_errors(resource, dataset) -> list[RowError]:
 def config_import(sheets: dict[str, tablib.Dataset], *, user=None, dry_run: bool = False) -> ImportReport:
     """Import every known sheet in dependency order, all or nothing."""
     report = ImportReport(dry_run=dry_run)
-    unknown = [name for name in sheets if name not in BY_SHEET]
-    for name in unknown:
-        report.errors.append(RowError(name, 0, "", f"无法识别的工作表；可用的表：{'、'.join(BY_SHEET)}"))
+    known = [sheet.name for sheet in registry.sheets]
+    for name in sheets:
+        if name not in known:
+            report.errors.append(RowError(name, 0, "", f"无法识别的工作表；可用的表：{'、'.join(known)}"))
     with transaction.atomic():
-        for resource_class in SHEETS:
+        for resource_class in (sheet.resource for sheet in registry.sheets):
             dataset = sheets.get(resource_class.sheet)
             if dataset is None:
                 continue
@@ -168,8 +157,8 @@ def config_export(target: Path) -> list[Path]:
     """Write every table: an .xlsx workbook (one sheet per table) or, for a directory, one csv per table."""
     target = Path(target)
     datasets = []
-    for resource_class in SHEETS:
-        resource = resource_class()
+    for sheet in registry.sheets:
+        resource = sheet.resource()
         dataset = resource.export(queryset=resource.export_queryset())
         dataset.title = resource.sheet
         datasets.append(dataset)

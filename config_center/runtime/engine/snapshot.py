@@ -1,7 +1,7 @@
 """The immutable in-memory picture of the published configuration of the whole province (pure).
 
 ``build_snapshot`` turns plain data (the latest release of every city, in the format documented in
-``config_center.snapshot``, plus the catalog: matters, agencies, channels, materials) into frozen
+``config_center.drafts.diff``, plus the catalog: matters, agencies, channels, materials) into frozen
 dataclasses, tuples and ``types.MappingProxyType`` mappings. The builder does the joins (material
 names, list order) once, so the decisions in ``engine.decisions`` are a handful of dict lookups.
 
@@ -173,7 +173,7 @@ def matter_config(
     material_names: Mapping[str, str],
     refs: dict | None = None,
 ) -> MatterConfig:
-    """One frozen ``MatterConfig`` from one snapshot dict (``config_center.snapshot`` format)."""
+    """One frozen ``MatterConfig`` from one snapshot dict (``config_center.drafts.diff`` format)."""
     if data.get("matter", matter_code) != matter_code:
         raise SnapshotError(
             f"release of {region_code}: snapshot under {matter_code!r} is for {data['matter']!r}"

@@ -122,9 +122,9 @@ def test_the_installed_schedule_runs_the_reminder_function(reference_data, setti
     from django_q.models import Schedule, Success
     from django_q.scheduler import scheduler
 
-    from sms_templates.services import REMINDER_SCHEDULE_NAME, sms_schedules_ensure
+    from routing.services import REMINDER_SCHEDULE_NAME, reminder_schedule_ensure
 
-    sms_schedules_ensure()
+    reminder_schedule_ensure()
     Schedule.objects.filter(name=REMINDER_SCHEDULE_NAME).update(
         next_run=timezone.now() - datetime.timedelta(minutes=1)
     )

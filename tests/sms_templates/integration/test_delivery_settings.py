@@ -5,7 +5,9 @@ from django.conf import settings
 from django.utils import timezone
 from django_q.models import Schedule
 
-from sms_templates.services import REMINDER_SCHEDULE_NAME, SWEEP_SCHEDULE_NAME, sms_schedules_ensure
+from core.loading import LoadReport
+from routing.services import REMINDER_SCHEDULE_NAME, reminder_schedule_ensure
+from sms_templates.services import SWEEP_SCHEDULE_NAME, sms_sweep_schedule_ensure
 
 
 def test_q_cluster_retry_exceeds_timeout_so_a_running_task_is_not_handed_out_again():
@@ -31,10 +33,12 @@ def test_the_sweeper_never_takes_over_a_send_that_may_still_be_running():
 
 @pytest.mark.django_db
 def test_schedules_are_created_once_and_the_reminder_waits_for_its_cron_time():
-    report = sms_schedules_ensure()
-    assert sum(report.created.values()) == 2
-    again = sms_schedules_ensure()
-    assert not again.changed
+    def ensure() -> LoadReport:
+        report = sms_sweep_schedule_ensure()
+        return reminder_schedule_ensure(report)
+
+    assert sum(ensure().created.values()) == 2
+    assert not ensure().changed
     sweep = Schedule.objects.get(name=SWEEP_SCHEDULE_NAME)
     assert (sweep.func, sweep.schedule_type, sweep.minutes, sweep.repeats) == (
         "sms_templates.tasks.sweep",

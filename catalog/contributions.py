@@ -1,0 +1,17 @@
+"""What the catalog contributes: its reference data, its history tables, its read API."""
+
+from core.registry import registry
+
+from .api import router
+from .models import Agency, Channel, Holiday, Material, Matter, MatterCategory, Region
+from .services import reference_data_load
+
+registry.reference_data("catalog", reference_data_load, order=10)
+registry.api_router(router)
+registry.history(Holiday, search=("name",), order=95)
+registry.history(Region, search=("code", "name"), order=100)
+registry.history(Agency, search=("code", "name"), order=110)
+registry.history(Channel, search=("code", "name"), order=120)
+registry.history(MatterCategory, search=("code", "name"), order=130)
+registry.history(Matter, search=("code", "name", "aliases"), order=140)
+registry.history(Material, search=("code", "name"), order=150)

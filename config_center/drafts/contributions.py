@@ -1,0 +1,50 @@
+"""What the drafts contribute: print templates and tags, the history of every draft table, three sheets."""
+
+from core.registry import registry
+
+from .models import ChecklistItem, LocalMatter, PrintSlot, PrintTemplate, SmsSlot, Tag
+from .resources import ChecklistItemResource, LocalMatterResource, SmsSlotResource
+from .services.reference import drafts_reference_data_load
+
+registry.reference_data("drafts", drafts_reference_data_load, order=30)
+registry.history(
+    LocalMatter,
+    search=("matter__code", "matter__name", "region__name"),
+    label=lambda v: f"{v('region')} · {v('matter')}",
+    label_joins=("region", "matter"),
+    order=10,
+)
+registry.history(
+    ChecklistItem,
+    search=(
+        "material__code",
+        "material__name",
+        "name",
+        "local_matter__matter__code",
+        "local_matter__matter__name",
+    ),
+    label=lambda v: f"{v('local_matter')} · {v('channel')} · {v('kind')}：{v('material')}",
+    order=20,
+)
+registry.history(
+    SmsSlot,
+    search=(
+        "template__function_code",
+        "template__name",
+        "local_matter__matter__code",
+        "local_matter__matter__name",
+    ),
+    label=lambda v: f"{v('local_matter')} · {v('event')} → {v('template')}",
+    order=30,
+)
+registry.history(
+    PrintSlot,
+    search=("template__code", "template__name", "local_matter__matter__code", "local_matter__matter__name"),
+    label=lambda v: f"{v('local_matter')} · {v('document')} → {v('template')}",
+    order=40,
+)
+registry.history(PrintTemplate, search=("code", "name"), order=50)
+registry.history(Tag, search=("code", "name"), order=60)
+registry.sheet(LocalMatterResource, order=20)
+registry.sheet(ChecklistItemResource, order=30)
+registry.sheet(SmsSlotResource, order=40)

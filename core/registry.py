@@ -1,0 +1,140 @@
+"""What each app contributes to the project, declared in the app's own ``contributions.py``.
+
+The project package discovers those modules (``discover()``, the way the admin discovers ``admin.py``)
+and reads this registry: reference data to load, history tables for the 变更记录 timeline, API
+routers to mount, spreadsheet sheets of the workbook, and admin screens that are not a model's list.
+Adding an app therefore touches no other app's module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.utils.module_loading import autodiscover_modules
+
+if TYPE_CHECKING:
+    from django.db.models import Model, QuerySet
+
+    from .loading import LoadReport
+
+MODULE_NAME = "contributions"
+# How the timeline shows an empty value; a history source's ``label`` receives display values.
+EMPTY_VALUE = "—"
+
+
+class AlreadyRegistered(ValueError):
+    """The same thing was contributed twice (two apps claiming one model, sheet or loader)."""
+
+
+@dataclass(frozen=True)
+class ReferenceData:
+    """A loader of reference data: idempotent, counting what it changed in the report."""
+
+    name: str
+    load: Callable[[LoadReport], None]
+    order: int
+
+
+@dataclass(frozen=True)
+class HistorySource:
+    """One history table of the 变更记录 timeline: the model, the lookups its free text matches, its label.
+
+    ``label`` names an object from its fields' display values (None: the model's own ``__str__``);
+    ``label_joins`` are the relations to fetch when another table's row names one of these objects.
+    """
+
+    model: type[Model]
+    search: tuple[str, ...]
+    label: Callable[[Callable[[str], str]], str] | None = None
+    label_joins: tuple[str, ...] = ()
+    order: int = 100
+
+    @property
+    def key(self) -> str:
+        return self.model._meta.label_lower
+
+    @property
+    def verbose_name(self) -> str:
+        return str(self.model._meta.verbose_name)
+
+    @property
+    def history(self) -> QuerySet:
+        return self.model.history.all()
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A sheet of the configuration workbook; sheets import in ``order`` (what they refer to first)."""
+
+    resource: type
+    order: int
+
+    @property
+    def name(self) -> str:
+        return self.resource.sheet
+
+
+class Registry:
+    def __init__(self) -> None:
+        self._reference: dict[str, ReferenceData] = {}
+        self._history: dict[type, HistorySource] = {}
+        self._routers: list[Any] = []
+        self._sheets: dict[str, Sheet] = {}
+        self._screens: dict[str, type] = {}
+
+    def reference_data(self, name: str, load: Callable[[LoadReport], None], *, order: int) -> None:
+        self._add(self._reference, name, ReferenceData(name, load, order))
+
+    def history(self, model: type[Model], *, search: tuple[str, ...], **options: Any) -> None:
+        self._add(self._history, model, HistorySource(model, search, **options))
+
+    def api_router(self, router: Any) -> None:
+        if router in self._routers:
+            raise AlreadyRegistered(f"API router {router!r} contributed twice")
+        self._routers.append(router)
+
+    def sheet(self, resource: type, *, order: int) -> None:
+        self._add(self._sheets, resource.sheet, Sheet(resource, order))
+
+    def admin_screen(self, screen: type) -> None:
+        """A screen of the admin site that is not a model's list (see ``core.admin.AdminScreen``)."""
+        self._add(self._screens, screen.url_name, screen)
+
+    @staticmethod
+    def _add(bucket: dict, key, value) -> None:
+        if key in bucket:
+            raise AlreadyRegistered(f"{key!r} contributed twice")
+        bucket[key] = value
+
+    @property
+    def reference_loaders(self) -> tuple[ReferenceData, ...]:
+        return tuple(sorted(self._reference.values(), key=lambda item: (item.order, item.name)))
+
+    @property
+    def history_sources(self) -> tuple[HistorySource, ...]:
+        return tuple(sorted(self._history.values(), key=lambda item: item.order))
+
+    def history_source(self, model: type) -> HistorySource | None:
+        return self._history.get(model)
+
+    @property
+    def api_routers(self) -> tuple[Any, ...]:
+        return tuple(self._routers)
+
+    @property
+    def sheets(self) -> tuple[Sheet, ...]:
+        return tuple(sorted(self._sheets.values(), key=lambda item: (item.order, item.name)))
+
+    @property
+    def admin_screens(self) -> tuple[type, ...]:
+        return tuple(self._screens.values())
+
+
+registry = Registry()
+
+
+def discover() -> None:
+    """Import every installed app's ``contributions`` module (once per process)."""
+    autodiscover_modules(MODULE_NAME)
