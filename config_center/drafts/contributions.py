@@ -3,7 +3,12 @@
 from core.registry import registry
 
 from .models import ChecklistItem, LocalMatter, PrintSlot, PrintTemplate, SmsSlot, Tag
-from .resources import ChecklistItemResource, LocalMatterResource, SmsSlotResource
+from .resources import (
+    ChecklistItemResource,
+    LocalMatterPropertiesResource,
+    LocalMatterResource,
+    SmsSlotResource,
+)
 from .services.reference import drafts_reference_data_load
 
 registry.reference_data("drafts", drafts_reference_data_load, order=30)
@@ -46,5 +51,6 @@ registry.history(
 registry.history(PrintTemplate, search=("code", "name"), order=50)
 registry.history(Tag, search=("code", "name"), order=60)
 registry.sheet(LocalMatterResource, order=20)
+registry.sheet(LocalMatterPropertiesResource, order=25)
 registry.sheet(ChecklistItemResource, order=30)
 registry.sheet(SmsSlotResource, order=40)

@@ -1,4 +1,4 @@
-"""The draft tables as spreadsheets (事项绑定, 材料清单, 短信配置), with the Chinese headers documented in README.md."""
+"""The draft tables as spreadsheets (事项绑定, 属性配置, 材料清单, 短信配置), with the Chinese headers documented in README.md."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -6,9 +6,11 @@ from import_export import fields
 
 from catalog.models import Channel, Material, Matter, Region
 from core.spreadsheets import normalize
+from core.spreadsheets.resources import IMPORT_REASON
 from core.spreadsheets.widgets import (
     ChoiceLabelWidget,
     CodeLookupWidget,
+    CodeWidget,
     IntegerWidget,
     TextWidget,
     YesNoWidget,
@@ -16,7 +18,7 @@ from core.spreadsheets.widgets import (
 from permissions.resources import ScopedResource
 from sms_templates.models import SmsEvent, SmsTemplate
 
-from . import rules
+from . import rules, selectors, services
 from .models import ChecklistItem, ChecklistKind, LocalMatter, SmsSlot
 
 MODE_LABELS = {"local": "本地模式", "province": "全省模式"}
@@ -29,11 +31,53 @@ def _cities():
     return Region.objects.filter(level=Region.Level.CITY)
 
 
+def _not_bound_message(region: str, matter: str) -> str:
+    return _("%(region)s尚未绑定事项 %(matter)s；请先在“事项绑定”表中绑定。") % {
+        "region": region,
+        "matter": matter,
+    }
+
+
 def _channels() -> dict[str, str]:
     return dict(Channel.objects.order_by("sort_order").values_list("code", "name"))
 
 
-class LocalMatterResource(ScopedResource):
+class LocalMatterRows:
+    """What every sheet of the local matter's own fields shares: a row per city × matter, in the importing
+    user's scope, judged and saved by the one write path (``local_matter_errors`` / ``local_matter_save``)."""
+
+    def key_of_instance(self, obj):
+        return (obj.region.code, obj.matter.code)
+
+    def key_of_row(self, row):
+        return (normalize.code(row.get("地区编码")), normalize.code(row.get("事项编码")))
+
+    def before_import_row(self, row, **kwargs):
+        self.check_region(normalize.code(row.get("地区编码")) or None, "地区编码")
+
+    def instance_queryset(self):
+        return LocalMatter.objects.select_related("region", "matter").prefetch_related(
+            "print_slots__template"
+        )
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """The save rules of every local matter (``local_matter_errors``), on the row as it will be saved."""
+        errors = dict(import_validation_errors or {})
+        if instance.matter_id:
+            values = selectors.local_matter_values(instance)
+            judged = services.local_matter_errors(
+                matter=instance.matter, values=values, prints=selectors.stored_print_choices(instance)
+            )
+            for field, messages in judged.items():
+                if field not in errors:  # a cell that could not be read is reported once, as unreadable
+                    errors[field] = messages
+        super().validate_instance(instance, errors, validate_unique)
+
+    def do_instance_save(self, instance, is_create):
+        services.local_matter_save(local_matter=instance, user=self.user, reason=IMPORT_REASON)
+
+
+class LocalMatterResource(LocalMatterRows, ScopedResource):
     """事项绑定: 地区编码, 事项编码, 分发模式, 办理时限, 业务审核级别, 状态."""
 
     sheet = "事项绑定"
@@ -56,40 +100,53 @@ class LocalMatterResource(ScopedResource):
         fields = ["region", "matter", "distribution_mode", "time_limit_days", "review_levels", "is_active"]
         export_order = fields
 
-    def instance_queryset(self):
-        return LocalMatter.objects.select_related("region", "matter")
 
-    def key_of_instance(self, obj):
-        return (obj.region.code, obj.matter.code)
+def _property_field(name: str, model_field) -> fields.Field:
+    """A column of 属性配置, headed by the field's own label, read as the field's type."""
+    label = str(model_field.verbose_name)
+    if model_field.get_internal_type() == "BooleanField":
+        widget = YesNoWidget(default=model_field.default)
+    elif model_field.choices:
+        options = {str(key): str(text) for key, text in model_field.choices if key != ""}
+        widget = ChoiceLabelWidget(options, what=label, blank_ok=model_field.blank)
+    else:
+        widget = CodeWidget()
+    return fields.Field(name, label, widget)
 
-    def key_of_row(self, row):
-        return (normalize.code(row.get("地区编码")), normalize.code(row.get("事项编码")))
 
-    def before_import_row(self, row, **kwargs):
-        self.check_region(normalize.code(row.get("地区编码")) or None, "地区编码")
+class LocalMatterPropertiesResource(LocalMatterRows, ScopedResource):
+    """属性配置: 地区编码, 事项编码, then one column per property of 本地业务属性定义 (a bound matter's row only)."""
 
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        errors = dict(import_validation_errors or {})
-        if instance.matter_id and "distribution_mode" not in errors and "review_levels" not in errors:
-            findings = [
-                *rules.distribution_mode_findings(
-                    instance.distribution_mode,
-                    province_wide_eligible=instance.matter.province_wide,
-                    matter_name=instance.matter.name,
-                ),
-                *rules.flow_findings(
-                    flow_mode=instance.flow_mode,
-                    review_levels=int(instance.review_levels),
-                    time_limit_days=int(instance.time_limit_days or 0),
-                ),
-            ]
-            for finding in findings:
-                errors.setdefault(finding.field or "__all__", []).append(finding.message)
-        super().validate_instance(instance, errors, validate_unique)
+    sheet = "属性配置"
+    key_columns = ("地区编码", "事项编码")
+    scope_perms = ("config_center.change_localmatter",)
 
-    def before_save_instance(self, instance, row, **kwargs):
-        super().before_save_instance(instance, row, **kwargs)
-        instance.updated_by = self.user
+    region_code = fields.Field(column_name="地区编码", readonly=True)
+    matter_code = fields.Field(column_name="事项编码", readonly=True)
+
+    class Meta(ScopedResource.Meta):
+        model = LocalMatter
+        fields = ["region_code", "matter_code", *selectors.PROPERTY_FIELDS]
+        export_order = fields
+
+    @classmethod
+    def field_from_django_field(cls, field_name, django_field, readonly):
+        return _property_field(field_name, django_field)
+
+    def export_queryset(self):
+        return self.instance_queryset().order_by("region__code", "matter__code")
+
+    def import_instance(self, instance, row, **kwargs):
+        if instance.pk is None:
+            region, matter = self.key_of_row(row)
+            raise ValidationError({"事项编码": [_not_bound_message(region, matter)]})
+        super().import_instance(instance, row, **kwargs)
+
+    def dehydrate_region_code(self, obj):
+        return obj.region.code
+
+    def dehydrate_matter_code(self, obj):
+        return obj.matter.code
 
 
 class ChecklistItemResource(ScopedResource):
@@ -184,10 +241,7 @@ class ChecklistItemResource(ScopedResource):
         local = self.local_matters().get((region, matter))
         errors = {}
         if local is None:
-            errors["事项编码"] = [
-                _("%(region)s尚未绑定事项 %(matter)s；请先在“事项绑定”表中绑定。")
-                % {"region": region, "matter": matter}
-            ]
+            errors["事项编码"] = [_not_bound_message(region, matter)]
         else:
             instance.local_matter = local
         try:
@@ -268,14 +322,7 @@ class SmsSlotResource(ScopedResource):
         region, matter = normalize.code(row.get("地区编码")), normalize.code(row.get("事项编码"))
         local = LocalMatter.objects.filter(region__code=region, matter__code=matter).first()
         if local is None:
-            raise ValidationError(
-                {
-                    "事项编码": [
-                        _("%(region)s尚未绑定事项 %(matter)s；请先在“事项绑定”表中绑定。")
-                        % {"region": region, "matter": matter}
-                    ]
-                }
-            )
+            raise ValidationError({"事项编码": [_not_bound_message(region, matter)]})
         instance.local_matter = local
         super().import_instance(instance, row, **kwargs)
 

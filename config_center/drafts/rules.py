@@ -295,6 +295,26 @@ def completeness_findings(facts: LocalMatterFacts) -> list[Finding]:
     return found
 
 
+def save_findings(facts: LocalMatterFacts) -> list[Finding]:
+    """What refuses saving a local matter, whoever saves it (the form, the importer, a copy): its errors
+    of mode, flow, properties and print slots. Lists are judged as they are saved (``list_findings``)."""
+    found = [
+        *distribution_mode_findings(
+            facts.distribution_mode,
+            province_wide_eligible=facts.province_wide_eligible,
+            matter_name=facts.matter_name,
+        ),
+        *flow_findings(
+            flow_mode=facts.flow_mode,
+            review_levels=facts.review_levels,
+            time_limit_days=facts.time_limit_days,
+        ),
+        *property_findings(facts),
+        *print_slot_findings(facts),
+    ]
+    return [finding for finding in found if finding.severity == ERROR]
+
+
 def check_local_matter(facts: LocalMatterFacts) -> tuple[Finding, ...]:
     """Every finding for one local matter, errors first."""
     found = [

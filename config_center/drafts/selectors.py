@@ -1,6 +1,8 @@
 """Reads of the configuration centre: querysets for the screens, snapshots and rule facts."""
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
@@ -20,6 +22,7 @@ from .models import (
     PostFeePayer,
     PrintDocument,
     PrintSlot,
+    PrintTemplate,
     SmsSlot,
 )
 
@@ -149,6 +152,61 @@ EVENT_LABELS = dict(SmsEvent.choices)
 DOCUMENT_LABELS = dict(PrintDocument.choices)
 
 
+# What a save of a local matter sets (the form's, the importer's and a copy's fields), besides its tags.
+SAVE_FIELDS = ("flow_mode", "review_levels", "time_limit_days", "distribution_mode", *PROPERTY_FIELDS)
+
+PrintChoices = Mapping[str, tuple[PrintTemplate | None, bool, bool]]
+
+
+def stored_print_choices(local: LocalMatter) -> dict[str, tuple]:
+    """The stored print slots as choices {document: (template, e_seal, anti_forgery_code)} (uses a prefetch)."""
+    if local.pk is None:
+        return {}
+    return {
+        slot.document: (slot.template, slot.e_seal, slot.anti_forgery_code)
+        for slot in local.print_slots.all()
+    }
+
+
+def save_facts(*, matter, values: Mapping[str, Any], prints: PrintChoices) -> rules.LocalMatterFacts:
+    """The facts the save rules judge: the values about to be saved and the print slots about to hold."""
+    return rules.LocalMatterFacts(
+        matter_code=matter.code,
+        matter_name=matter.name,
+        matter_active=matter.is_active,
+        province_wide_eligible=matter.province_wide,
+        distribution_mode=values.get("distribution_mode") or "",
+        flow_mode=values.get("flow_mode") or "",
+        review_levels=int(values.get("review_levels") or 0),
+        time_limit_days=int(values.get("time_limit_days") or 0),
+        counter_enabled=bool(values.get("counter_enabled", True)),
+        post_enabled=bool(values.get("post_enabled")),
+        post_fee_payer=values.get("post_fee_payer") or "",
+        hall_listed=bool(values.get("hall_listed")),
+        hall_item_code=values.get("hall_item_code") or "",
+        kiosk_accept=bool(values.get("kiosk_accept")),
+        e_seal_enabled=bool(values.get("e_seal_enabled")),
+        e_seal_code=values.get("e_seal_code") or "",
+        print_slots=tuple(
+            rules.PrintSlotFacts(
+                document,
+                str(DOCUMENT_LABELS[document]),
+                template.code,
+                template.document,
+                template.is_active,
+                bool(e_seal),
+                bool(anti_forgery_code),
+            )
+            for document, (template, e_seal, anti_forgery_code) in prints.items()
+            if template is not None
+        ),
+    )
+
+
+def local_matter_values(local: LocalMatter) -> dict[str, Any]:
+    return {name: getattr(local, name) for name in SAVE_FIELDS}
+
+
 def local_matter_facts(
     local: LocalMatter, *, names: dict[str, str], valid_templates: dict[int, bool]
 ) -> rules.LocalMatterFacts:
@@ -158,23 +216,11 @@ def local_matter_facts(
         checklists.setdefault((item.channel.code, item.kind), []).append(
             rules.ListItem(item.material.code, item.name, item.send_to_ministry, item.position)
         )
-    return rules.LocalMatterFacts(
-        matter_code=local.matter.code,
-        matter_name=local.matter.name,
-        matter_active=local.matter.is_active,
-        province_wide_eligible=local.matter.province_wide,
-        distribution_mode=local.distribution_mode,
-        flow_mode=local.flow_mode,
-        review_levels=local.review_levels,
-        time_limit_days=local.time_limit_days,
-        counter_enabled=local.counter_enabled,
-        post_enabled=local.post_enabled,
-        post_fee_payer=local.post_fee_payer,
-        hall_listed=local.hall_listed,
-        hall_item_code=local.hall_item_code,
-        kiosk_accept=local.kiosk_accept,
-        e_seal_enabled=local.e_seal_enabled,
-        e_seal_code=local.e_seal_code,
+    facts = save_facts(
+        matter=local.matter, values=local_matter_values(local), prints=stored_print_choices(local)
+    )
+    return dataclasses.replace(
+        facts,
         checklists=checklists,
         channel_names=names,
         sms_slots=tuple(
@@ -186,18 +232,6 @@ def local_matter_facts(
                 valid_templates.get(slot.template_id, False),
             )
             for slot in local.sms_slots.all()
-        ),
-        print_slots=tuple(
-            rules.PrintSlotFacts(
-                slot.document,
-                str(DOCUMENT_LABELS[slot.document]),
-                slot.template.code,
-                slot.template.document,
-                slot.template.is_active,
-                slot.e_seal,
-                slot.anti_forgery_code,
-            )
-            for slot in local.print_slots.all()
         ),
     )
 

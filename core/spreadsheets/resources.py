@@ -2,7 +2,7 @@
 
 import copy
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils.translation import gettext as _
 from import_export import resources
 from import_export.admin import ImportExportMixin
@@ -115,11 +115,15 @@ class ConsoleResource(resources.ModelResource):
         return [normalize.escape_formula(header) for header in super().get_export_headers(selected_fields)]
 
     def column_of(self, attribute: str) -> str:
-        """The Chinese column of a model attribute (to place an error)."""
+        """The Chinese column of a model attribute (to place an error); a field the sheet has no column for
+        is named by its label, and anything else (a rule about the whole row) by nothing."""
         for field in self.fields.values():
             if field.attribute == attribute or field.column_name == attribute:
                 return field.column_name
-        return attribute
+        try:
+            return str(self._meta.model._meta.get_field(attribute).verbose_name)
+        except FieldDoesNotExist:  # not a model field: a rule about several fields
+            return ""
 
 
 class SpreadsheetMixin(ImportExportMixin):

@@ -53,16 +53,23 @@ class CodeLookupWidget(widgets.Widget):
 class ChoiceLabelWidget(widgets.Widget):
     """A choice written as its label or its code; exported as the label. ``coerce`` types the code (e.g. int)."""
 
-    def __init__(self, options: Mapping[str, str], *, what: str, coerce: Callable = str):
+    def __init__(
+        self, options: Mapping[str, str], *, what: str, coerce: Callable = str, blank_ok: bool = False
+    ):
         super().__init__()
         self.options = {str(key): str(label) for key, label in options.items()}
         self.what = what
         self.coerce = coerce
+        self.blank_ok = blank_ok  # an empty cell means "not set" (a choice the model allows to be blank)
 
     def clean(self, value, row=None, **kwargs):
+        if self.blank_ok and normalize.text(value) == "":
+            return ""
         return self.coerce(normalize.choice(value, self.options, what=self.what))
 
     def render(self, value, obj=None, **kwargs):
+        if value in (None, ""):
+            return ""
         return self.options.get(str(value), str(value))
 
 
@@ -95,6 +102,16 @@ class IntegerWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else value
+
+
+class CodeWidget(widgets.Widget):
+    """An identifier typed into a cell (政务服务事项编码, 电子印章编码): cleaned like every code (442000.0 → 442000)."""
+
+    def clean(self, value, row=None, **kwargs):
+        return normalize.code(value)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
 
 
 class TextWidget(widgets.Widget):

@@ -219,8 +219,8 @@ class LocalMatterAdmin(ScopedAdminMixin, SpreadsheetMixin, SimpleHistoryAdmin):
         return tabs
 
     def save_model(self, request, obj, form, change):
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+        _sms, prints = form.slot_choices()
+        services.local_matter_save(local_matter=obj, user=request.user, prints=prints)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

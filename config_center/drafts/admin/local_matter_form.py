@@ -6,8 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from sms_templates.models import SmsEvent, SmsTemplate
 
-from .. import rules
+from .. import services
 from ..models import LocalMatter, PrintDocument, PrintTemplate
+from ..selectors import SAVE_FIELDS
 
 
 def sms_field(event: str) -> str:
@@ -58,73 +59,20 @@ class LocalMatterFormBase(forms.ModelForm):
                 if field is not None:
                     field.queryset = field.queryset.filter(region_filter)
 
-    def _print_slot_facts(self, data) -> list[rules.PrintSlotFacts]:
-        facts = []
-        for document in PrintDocument:
-            template = data.get(print_field(document.value))
-            if template is None:
-                continue
-            facts.append(
-                rules.PrintSlotFacts(
-                    document=document.value,
-                    document_label=str(document.label),
-                    template_code=template.code,
-                    template_document=template.document,
-                    template_active=template.is_active,
-                    e_seal=bool(data.get(print_field(document.value, "e_seal"))),
-                    anti_forgery_code=document == PrintDocument.COMPLETION
-                    and bool(data.get(print_field(document.value, "anti_forgery"))),
-                )
-            )
-        return facts
-
     def clean(self):
         data = super().clean()
         matter = data.get("matter") or getattr(self.instance, "matter", None)
         if matter is None:
             return data
-        facts = rules.LocalMatterFacts(
-            matter_code=matter.code,
-            matter_name=matter.name,
-            matter_active=matter.is_active,
-            province_wide_eligible=matter.province_wide,
-            distribution_mode=data.get("distribution_mode", ""),
-            flow_mode=data.get("flow_mode", ""),
-            review_levels=data.get("review_levels") or 0,
-            time_limit_days=data.get("time_limit_days") or 0,
-            post_enabled=data.get("post_enabled", False),
-            post_fee_payer=data.get("post_fee_payer", ""),
-            hall_listed=data.get("hall_listed", False),
-            hall_item_code=data.get("hall_item_code", ""),
-            e_seal_enabled=data.get("e_seal_enabled", False),
-            e_seal_code=data.get("e_seal_code", ""),
-            print_slots=self._print_slot_facts(data),
-        )
-        findings = [
-            *rules.distribution_mode_findings(
-                facts.distribution_mode,
-                province_wide_eligible=facts.province_wide_eligible,
-                matter_name=matter.name,
-            ),
-            *(
-                rules.flow_findings(
-                    flow_mode=facts.flow_mode,
-                    review_levels=facts.review_levels,
-                    time_limit_days=facts.time_limit_days,
-                )
-                if "time_limit_days" in data
-                else []
-            ),
-            *rules.property_findings(facts),
-            *rules.print_slot_findings(facts),
-        ]
-        for finding in findings:
-            if finding.severity != rules.ERROR:
-                continue
-            field = finding.field if finding.field in self.fields else None
+        values = {name: data.get(name, getattr(self.instance, name)) for name in SAVE_FIELDS}
+        _sms, prints = self.slot_choices()
+        errors = services.local_matter_errors(matter=matter, values=values, prints=prints)
+        for field, messages in errors.items():
+            field = field if field in self.fields else None
             if field and field in self.errors:
-                continue
-            self.add_error(field, finding.message)
+                continue  # the field's own validation already said what is wrong with it
+            for message in messages:
+                self.add_error(field, message)
         return data
 
     def slot_choices(self):

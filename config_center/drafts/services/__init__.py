@@ -8,6 +8,7 @@ from .copying import (
     local_matter_copy_plan,
     local_matter_copy_to_regions,
 )
+from .local_matters import local_matter_errors, local_matter_save
 
 __all__ = [
     "CopyPlan",
@@ -17,6 +18,8 @@ __all__ = [
     "local_matter_bind",
     "local_matter_copy_plan",
     "local_matter_copy_to_regions",
+    "local_matter_errors",
+    "local_matter_save",
     "local_matter_save_slots",
     "local_matter_unbind",
 ]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Matter, Region
 
 from ..models import LocalMatter, PrintSlot, PrintTemplate, SmsSlot
+from .local_matters import local_matter_save
 
 
 @dataclass(frozen=True)
@@ -103,9 +104,7 @@ def local_matter_save_slots(
 
 
 def _save_binding(local: LocalMatter, user, reason: str) -> None:
-    local.updated_by = user
-    local._change_reason = reason
-    _save(local, user)
+    local_matter_save(local_matter=local, user=user, reason=reason)
 
 
 def _save(obj, user) -> None:

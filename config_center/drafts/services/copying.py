@@ -12,7 +12,9 @@ from sms_templates.models import SmsEvent, SmsTemplate
 from .. import selectors
 from ..diff import ADDED, Change, diff_matter
 from ..models import ChecklistKind, LocalMatter, PrintDocument, PrintTemplate, Tag
+from .bindings import local_matter_save_slots
 from .checklists import checklist_sync
+from .local_matters import local_matter_save
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,21 @@ def local_matter_apply_snapshot(*, region: Region, matter, snapshot: dict, user,
     created = local is None
     if created:
         local = LocalMatter(region=region, matter=matter)
+    sms_templates = {
+        t.function_code: t for t in SmsTemplate.objects.filter(function_code__in=snapshot["sms"].values())
+    }
+    print_templates = {
+        t.code: t
+        for t in PrintTemplate.objects.filter(
+            code__in=[slot["template"] for slot in snapshot["prints"].values()]
+        )
+    }
+    prints = {
+        document: (print_templates.get(slot["template"]), slot["e_seal"], slot["anti_forgery_code"])
+        if slot
+        else (None, False, False)
+        for document, slot in _all_documents(snapshot["prints"]).items()
+    }
     values = {
         "flow_mode": snapshot["flow_mode"],
         "review_levels": snapshot["review_levels"],
@@ -87,11 +104,8 @@ def local_matter_apply_snapshot(*, region: Region, matter, snapshot: dict, user,
     if created or any(getattr(local, name) != value for name, value in values.items()):
         for name, value in values.items():
             setattr(local, name, value)
-        local.updated_by = user
-        local._history_user = user
-        local._change_reason = reason
         local.full_clean(exclude=["acceptance_tags", "review_tags"])
-        local.save()
+        local_matter_save(local_matter=local, user=user, reason=reason, prints=prints)
 
     channels = {channel.code: channel for channel in Channel.objects.all()}
     materials = {material.code: material for material in Material.objects.all()}
@@ -107,26 +121,10 @@ def local_matter_apply_snapshot(*, region: Region, matter, snapshot: dict, user,
                 user=user,
             )
 
-    from .bindings import local_matter_save_slots
-
-    sms_templates = {
-        t.function_code: t for t in SmsTemplate.objects.filter(function_code__in=snapshot["sms"].values())
-    }
-    print_templates = {
-        t.code: t
-        for t in PrintTemplate.objects.filter(
-            code__in=[slot["template"] for slot in snapshot["prints"].values()]
-        )
-    }
     local_matter_save_slots(
         local_matter=local,
         sms={event: sms_templates.get(code) for event, code in _all_events(snapshot["sms"]).items()},
-        prints={
-            document: (print_templates.get(slot["template"]), slot["e_seal"], slot["anti_forgery_code"])
-            if slot
-            else (None, False, False)
-            for document, slot in _all_documents(snapshot["prints"]).items()
-        },
+        prints=prints,
         user=user,
     )
     for field, kind in (("acceptance_tags", "acceptance"), ("review_tags", "review")):

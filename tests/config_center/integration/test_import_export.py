@@ -235,7 +235,7 @@ def test_export_round_trips_and_neutralises_formulas(reference_data, tmp_path, s
     ChecklistItem.objects.filter(kind="auxiliary").update(name='=HYPERLINK("x")')
     [path] = config_export(tmp_path / "out.xlsx")
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["短信模板", "事项绑定", "材料清单", "短信配置", "岗位分配"]
+    assert book.sheetnames == ["短信模板", "事项绑定", "属性配置", "材料清单", "短信配置", "岗位分配"]
     rows = list(book["材料清单"].iter_rows(values_only=True))
     assert list(rows[0]) == LIST_HEADERS
     assert any(row[6] == '\'=HYPERLINK("x")' for row in rows)
@@ -257,6 +257,7 @@ def test_one_csv_per_table_import_and_export(reference_data, tmp_path, superuser
     assert {p.name for p in written} == {
         "短信模板.csv",
         "事项绑定.csv",
+        "属性配置.csv",
         "材料清单.csv",
         "短信配置.csv",
         "岗位分配.csv",

@@ -1,0 +1,50 @@
+"""Saving a local matter: the one write path of its own fields, with the same rules for every caller.
+
+The admin's 本地业务属性定义, the spreadsheet importer, copying between cities, 定制绑定 and the demo
+all save through ``local_matter_save``; the form and the importer ask ``local_matter_errors`` first to
+put each message on its field or column. A refusal reads the same wherever it comes from.
+"""
+
+from collections.abc import Mapping
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+
+from .. import rules, selectors
+from ..models import LocalMatter
+
+
+def local_matter_errors(*, matter, values: Mapping, prints: selectors.PrintChoices) -> dict[str, list[str]]:
+    """{field: [messages]} of the save rules for these values and print slots ({} when they may be saved).
+
+    The field is a model field, a print-slot field of the form (``print_completion_e_seal``) or
+    ``__all__``; callers map it to where they show it.
+    """
+    errors: dict[str, list[str]] = {}
+    for finding in rules.save_findings(selectors.save_facts(matter=matter, values=values, prints=prints)):
+        errors.setdefault(finding.field or NON_FIELD_ERRORS, []).append(finding.message)
+    return errors
+
+
+@transaction.atomic
+def local_matter_save(
+    *, local_matter: LocalMatter, user, reason: str = "", prints: selectors.PrintChoices | None = None
+) -> LocalMatter:
+    """Save the local matter's own fields (history with ``user`` and ``reason``) if the rules allow them.
+
+    ``prints`` are the print slots it is about to hold (the form's and a copy's choices); None: as
+    stored. Field-level validation (``full_clean``) is the caller's, as a form or an import row does it.
+    """
+    errors = local_matter_errors(
+        matter=local_matter.matter,
+        values=selectors.local_matter_values(local_matter),
+        prints=selectors.stored_print_choices(local_matter) if prints is None else prints,
+    )
+    if errors:
+        raise ValidationError(errors)
+    local_matter.updated_by = user
+    local_matter._history_user = user
+    if reason:
+        local_matter._change_reason = reason
+    local_matter.save()
+    return local_matter
