@@ -7,14 +7,14 @@ from django.utils.translation import gettext as _
 from import_export import fields
 
 from catalog.codes import city_agency_code, city_of
-from catalog.models import Agency, Region
+from catalog.models import Agency
 from core.spreadsheets import normalize
 from core.spreadsheets.resources import ConsoleResource
 from core.spreadsheets.widgets import CodeLookupWidget, TextWidget
 
 from .models import Assignment, Role
-from .scope import AGENCY, CITY, PROVINCE
 from .selectors import allowed_city_codes
+from .services import assignment_save, assignment_scope
 
 
 class ScopedResource(ConsoleResource):
@@ -105,15 +105,12 @@ class AssignmentResource(ScopedResource):
                 _("机构编码 %(code)s 不存在") % {"code": normalize.code(row.get("机构编码"))}
             ]
         elif instance.role_id:
-            role = instance.role
-            if role.allow_agency:
-                instance.kind, instance.region, instance.agency = AGENCY, agency.region, agency
-            elif agency.region.level == Region.Level.PROVINCE and role.allow_province:
-                instance.kind, instance.region, instance.agency = PROVINCE, agency.region, None
-            elif role.allow_city:
-                instance.kind, instance.region, instance.agency = CITY, agency.region, None
-            else:
-                errors["岗位"] = [_("岗位“%(role)s”不能按该机构分配。") % {"role": role.name}]
+            try:
+                instance.kind, instance.region, instance.agency = assignment_scope(
+                    role=instance.role, agency=agency
+                )
+            except ValidationError as error:
+                errors["岗位"] = error.message_dict["role"]
         if agency is not None:
             try:
                 self.check_region(agency.region.code, "机构编码")
@@ -122,11 +119,8 @@ class AssignmentResource(ScopedResource):
         if errors:
             raise ValidationError(errors)
 
-    def after_save_instance(self, instance, row, **kwargs):
-        super().after_save_instance(instance, row, **kwargs)
-        from .services import user_grant_console_access
-
-        user_grant_console_access(instance.user)
+    def do_instance_save(self, instance, is_create):
+        assignment_save(assignment=instance, actor=self.user)
 
     def dehydrate_role(self, obj):
         return obj.role.name

@@ -4,8 +4,10 @@ import json
 from pathlib import Path
 
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from catalog.models import Agency, Region
 from core.loading import LoadReport, upsert
@@ -63,24 +65,40 @@ def roles_reference_data_load(report: LoadReport) -> None:
             report.count(report.updated, Role)
 
 
+def assignment_scope(*, role: Role, agency: Agency | None = None, region: Region | None = None):
+    """(kind, region, agency) of an assignment of ``role`` named by an agency (or a region): at the agency
+    if the role may be given there, else the province or the agency's city; a region names the province
+    or a city. The one place a scope is decided; ``Assignment.clean`` then checks it is consistent."""
+    if agency is None:
+        kind = scope.PROVINCE if region is not None and region.level == Region.Level.PROVINCE else scope.CITY
+        return kind, region, None
+    if role.allow_agency:
+        return scope.AGENCY, agency.region, agency
+    if agency.region.level == Region.Level.PROVINCE and role.allow_province:
+        return scope.PROVINCE, agency.region, None
+    if role.allow_city:
+        return scope.CITY, agency.region, None
+    raise ValidationError({"role": _("岗位“%(role)s”不能按该机构分配。") % {"role": role.name}})
+
+
 @transaction.atomic
-def assignment_create(
-    *, user, role: Role, region: Region | None = None, agency: Agency | None = None, actor=None
-) -> Assignment:
-    """Give ``user`` the role within a scope: an agency, a city, or the province (region of level province)."""
-    if agency is not None:
-        kind = scope.AGENCY
-        region = agency.region
-    elif region is not None and region.level == Region.Level.PROVINCE:
-        kind = scope.PROVINCE
-    else:
-        kind = scope.CITY
-    assignment = Assignment(user=user, role=role, kind=kind, region=region, agency=agency)
+def assignment_save(*, assignment: Assignment, actor=None) -> Assignment:
+    """Save an assignment (the admin's, the user page's, the importer's): validated here, history by
+    ``actor``, and the user may then log in to the console."""
     assignment.full_clean()
     assignment._history_user = actor
     assignment.save()
-    user_grant_console_access(user)
+    user_grant_console_access(assignment.user)
     return assignment
+
+
+def assignment_create(
+    *, user, role: Role, region: Region | None = None, agency: Agency | None = None, actor=None
+) -> Assignment:
+    """Give ``user`` the role within the scope an agency or a region names (``assignment_scope``)."""
+    kind, region, agency = assignment_scope(role=role, agency=agency, region=region)
+    assignment = Assignment(user=user, role=role, kind=kind, region=region, agency=agency)
+    return assignment_save(assignment=assignment, actor=actor)
 
 
 def user_grant_console_access(user) -> None:

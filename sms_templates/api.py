@@ -72,12 +72,9 @@ def sms_preview(
     mask_names: bool,
 ) -> dict:
     """Validate and render ``content`` the way it will be sent; raise ``ApiError`` when it could not be saved."""
-    vocabulary = {}
-    samples = {}
-    for code, meaning, sample in PlaceholderCode.objects.values_list("code", "meaning", "sample_value"):
-        vocabulary[code] = meaning
-        if sample:
-            samples[code] = sample
+    entries = PlaceholderCode.objects.entries()
+    vocabulary = {entry["code"]: entry["meaning"] for entry in entries}
+    samples = {entry["code"]: entry["sample_value"] for entry in entries if entry["sample_value"]}
     unknown = sorted(set(values) - set(vocabulary))
     if unknown:
         raise ApiError(

@@ -25,6 +25,16 @@ class SmsEvent(models.TextChoices):
     FIRST_REVIEWED = "first_reviewed", _("已初审短信")
 
 
+class PlaceholderCodeQuerySet(models.QuerySet):
+    def entries(self) -> list[dict]:
+        """The vocabulary as the screens show it: [{code, meaning, sample_value}] in order (one query)."""
+        return list(self.order_by("sort_order", "code").values("code", "meaning", "sample_value"))
+
+    def vocabulary(self) -> dict[str, str]:
+        """{code: meaning}: what the placeholder parser recognises (one query)."""
+        return {entry["code"]: entry["meaning"] for entry in self.entries()}
+
+
 class PlaceholderCode(models.Model):
     """One code of the placeholder vocabulary (XM 姓名, …); a province may add codes."""
 
@@ -40,6 +50,7 @@ class PlaceholderCode(models.Model):
     sample_value = models.CharField(_("预览示例值"), max_length=60, blank=True)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=100)
     history = HistoricalRecords()
+    objects = PlaceholderCodeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("短信占位符")
@@ -134,7 +145,7 @@ class SmsTemplate(models.Model):
     def clean(self) -> None:
         if "content" in getattr(self, "_clean_exclude", ()):
             return
-        vocabulary = dict(PlaceholderCode.objects.values_list("code", "meaning"))
+        vocabulary = PlaceholderCode.objects.vocabulary()
         errors = [
             d.message
             for d in validate_content(self.content or "", vocabulary, MAX_CONTENT_LENGTH)

@@ -3,10 +3,12 @@
 from import_export import fields
 
 from core.spreadsheets import normalize
+from core.spreadsheets.resources import IMPORT_REASON
 from core.spreadsheets.widgets import TextWidget, YesNoWidget
 from permissions.resources import ScopedResource
 
 from .models import SmsTemplate, SmsTemplateCategory
+from .services import sms_category_save, sms_template_save
 
 
 class SmsTemplateResource(ScopedResource):
@@ -49,14 +51,16 @@ class SmsTemplateResource(ScopedResource):
             if category is None:
                 # An unknown category name is unambiguous: it is a new province-wide category.
                 self.check_region(None, "模板分类")
-                category = SmsTemplateCategory(name=name)
-                category._history_user = self.user
-                category._change_reason = "导入"
-                category.save()
+                category = sms_category_save(
+                    category=SmsTemplateCategory(name=name), user=self.user, reason=IMPORT_REASON
+                )
                 self._categories[name] = category
             instance.category = category
             return
         super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    def do_instance_save(self, instance, is_create):
+        sms_template_save(template=instance, user=self.user, reason=IMPORT_REASON)
 
     def dehydrate_category(self, obj):
         return obj.category.name

@@ -8,7 +8,7 @@ from .placeholders import validate
 
 def vocabulary() -> dict[str, str]:
     """The placeholder vocabulary {code: meaning} as configured."""
-    return dict(PlaceholderCode.objects.values_list("code", "meaning"))
+    return PlaceholderCode.objects.vocabulary()
 
 
 def template_validity(templates: Iterable[SmsTemplate]) -> dict[int, bool]:

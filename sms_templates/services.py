@@ -56,6 +56,27 @@ def sms_reference_data_load(report: LoadReport) -> None:
         )
 
 
+@transaction.atomic
+def sms_category_save(*, category: SmsTemplateCategory, user, reason: str = "") -> SmsTemplateCategory:
+    """Save a 短信模板大类 (the admin's and the importer's), validated here whoever calls."""
+    return _validated_save(category, user, reason)
+
+
+@transaction.atomic
+def sms_template_save(*, template: SmsTemplate, user, reason: str = "") -> SmsTemplate:
+    """Save a template (the admin's and the importer's): length and placeholders checked here whoever calls."""
+    return _validated_save(template, user, reason)
+
+
+def _validated_save(obj, user, reason: str):
+    obj.full_clean()
+    obj._history_user = user
+    if reason:
+        obj._change_reason = reason
+    obj.save()
+    return obj
+
+
 def _now() -> datetime.datetime:
     """The clock; a seam so tests can pin it (the delivery task reads it through this module too)."""
     return timezone.now()

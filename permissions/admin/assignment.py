@@ -6,7 +6,7 @@ from core.spreadsheets.resources import SpreadsheetMixin
 from ..admin_mixins import ScopedAdminMixin
 from ..models import Assignment
 from ..resources import AssignmentResource
-from ..services import user_grant_console_access
+from ..services import assignment_save
 
 
 @admin.register(Assignment)
@@ -29,5 +29,4 @@ class AssignmentAdmin(ScopedAdminMixin, SpreadsheetMixin, SimpleHistoryAdmin):
     fields = ["user", "role", "kind", "region", "agency", "is_active"]
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        user_grant_console_access(obj.user)
+        assignment_save(assignment=obj, actor=request.user)

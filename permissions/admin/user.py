@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Assignment
-from ..services import user_grant_console_access
+from ..services import assignment_save
 
 User = get_user_model()
 admin.site.unregister(User)
@@ -33,7 +33,12 @@ class ConsoleUserAdmin(UserAdmin):
     ]
     list_filter = ["is_staff", "is_superuser", "is_active", "assignments__role"]
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        if form.instance.assignments.exists():
-            user_grant_console_access(form.instance)
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Assignment:
+            return super().save_formset(request, form, formset, change)
+        for assignment in formset.save(commit=False):
+            assignment_save(assignment=assignment, actor=request.user)
+        for assignment in formset.deleted_objects:
+            assignment._history_user = request.user
+            assignment.delete()
+        formset.save_m2m()

@@ -9,6 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from permissions.admin_mixins import ScopedAdminMixin
 
 from ..models import SmsTemplateCategory
+from ..services import sms_category_save
 
 
 @admin.register(SmsTemplateCategory)
@@ -21,6 +22,9 @@ class SmsTemplateCategoryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_select_related = ["region"]
     list_filter = [("region", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name"]
+
+    def save_model(self, request, obj, form, change):
+        sms_category_save(category=obj, user=request.user)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(templates_count=Count("templates"))

@@ -7,6 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from permissions.admin_mixins import ScopedAdminMixin
 
 from ..models import MAX_CONTENT_LENGTH, PlaceholderCode, SmsTemplate
+from ..services import sms_template_save
 
 
 class SmsTemplateForm(forms.ModelForm):
@@ -59,10 +60,13 @@ class SmsTemplateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         css = {"all": ["sms_templates/template_preview.css"]}
         js = ["sms_templates/template_preview.js"]
 
+    def save_model(self, request, obj, form, change):
+        sms_template_save(template=obj, user=request.user)
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = {
             **(extra_context or {}),
-            "sms_vocabulary": list(PlaceholderCode.objects.values("code", "meaning", "sample_value")),
+            "sms_vocabulary": PlaceholderCode.objects.entries(),
             "sms_max_length": MAX_CONTENT_LENGTH,
         }
         return super().changeform_view(request, object_id, form_url, extra_context)
