@@ -1,4 +1,4 @@
-"""Region and agency code arithmetic (pure): the one place the structure of a code is known.
+"""Region and agency code arithmetic, and the channel codes rules name (pure): one place for each.
 
 GB/T 2260: a county's prefecture-level city is its first four digits + "00"; the province is the
 first two + "0000". A city's social insurance agency (市级经办机构) is its first four digits + "99",
@@ -6,6 +6,10 @@ the provincial agency that of the province (440099).
 """
 
 CITY_AGENCY_SUFFIX = "99"
+
+# Channels the rules know by name: the counter (柜台) and the self-service kiosk (智慧交互终端).
+COUNTER_CHANNEL = "counter"
+KIOSK_CHANNEL = "kiosk"
 
 
 def city_of(region_code: str) -> str:

@@ -20,13 +20,8 @@ two provincial agencies are a local case, and a provincial insured agency is rou
 import datetime
 from dataclasses import dataclass
 
-from config_center.runtime.engine import (
-    PROVINCE,
-    EngineSnapshot,
-    Refusal,
-    not_bound,
-    unknown_matter,
-)
+from config_center.drafts.codes import PROVINCE
+from config_center.runtime.engine import EngineSnapshot, Refusal, not_bound, unknown_matter
 
 UNKNOWN_AGENCY = "unknown_agency"
 LOCAL_ONLY = "local_only"

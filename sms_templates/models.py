@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from . import events
 from .placeholders import validate as validate_content
 
 MAX_CONTENT_LENGTH = 500
@@ -14,15 +15,15 @@ MAX_CONTENT_LENGTH = 500
 class SmsEvent(models.TextChoices):
     """The nine SMS slots of annex 3, in the screen's order (the outbox's events; config_center's slots)."""
 
-    ACCEPTED = "accepted", _("受理短信")
-    RECEIVED = "received", _("收件短信")
-    COMPLETED = "completed", _("办结短信")
-    TERMINATED = "terminated", _("终止短信")
-    REMINDER = "reminder", _("催办短信")
-    REJECTED_COMPLETED = "rejected_completed", _("非职业伤害或不予受理办结短信")
-    SUSPENDED = "suspended", _("中止短信")
-    REVIEW_FAILED = "review_failed", _("审核不通过短信")
-    FIRST_REVIEWED = "first_reviewed", _("已初审短信")
+    ACCEPTED = events.ACCEPTED, _("受理短信")
+    RECEIVED = events.RECEIVED, _("收件短信")
+    COMPLETED = events.COMPLETED, _("办结短信")
+    TERMINATED = events.TERMINATED, _("终止短信")
+    REMINDER = events.REMINDER, _("催办短信")
+    REJECTED_COMPLETED = events.REJECTED_COMPLETED, _("非职业伤害或不予受理办结短信")
+    SUSPENDED = events.SUSPENDED, _("中止短信")
+    REVIEW_FAILED = events.REVIEW_FAILED, _("审核不通过短信")
+    FIRST_REVIEWED = events.FIRST_REVIEWED, _("已初审短信")
 
 
 class PlaceholderCodeQuerySet(models.QuerySet):

@@ -15,6 +15,8 @@ A snapshot is a JSON-able dict (what a release stores, what a copy between citie
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from .codes import LIST_KINDS, TAG_KINDS
+
 ADDED = "added"
 REMOVED = "removed"
 CHANGED = "changed"
@@ -31,6 +33,7 @@ class Labels:
     values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     channels: Mapping[str, str] = field(default_factory=dict)
     kinds: Mapping[str, str] = field(default_factory=dict)
+    tags: Mapping[str, str] = field(default_factory=dict)
     materials: Mapping[str, str] = field(default_factory=dict)
     events: Mapping[str, str] = field(default_factory=dict)
     documents: Mapping[str, str] = field(default_factory=dict)
@@ -138,7 +141,7 @@ def diff_matter(
         set(old_lists) | set(new_lists),
         key=lambda code: list(labels.channels).index(code) if code in labels.channels else 99,
     ):
-        for kind in ("main", "auxiliary", "application"):
+        for kind in LIST_KINDS:
             before = old_lists.get(channel, {}).get(kind, [])
             after = new_lists.get(channel, {}).get(kind, [])
             if before != after:
@@ -155,10 +158,10 @@ def diff_matter(
                 changes.append(
                     Change(action, (*prefix, names.get(slot, slot)), _slot_text(before), _slot_text(after))
                 )
-    for kind in ("acceptance", "review"):
+    for kind in TAG_KINDS:
         before = set(old.get("tags", {}).get(kind, []))
         after = set(new.get("tags", {}).get(kind, []))
-        tag_path = (*prefix, "受理标签" if kind == "acceptance" else "审核标签")
+        tag_path = (*prefix, labels.tags.get(kind, kind))
         changes.extend(Change(ADDED, tag_path, "", code) for code in sorted(after - before))
         changes.extend(Change(REMOVED, tag_path, code, "") for code in sorted(before - after))
     return changes

@@ -18,11 +18,12 @@ from core.spreadsheets.widgets import (
 from permissions.resources import ScopedResource
 from sms_templates.models import SmsEvent, SmsTemplate
 
-from . import rules, selectors, services
+from . import codes, rules, selectors, services
 from .models import ChecklistItem, ChecklistKind, LocalMatter, SmsSlot
 
-MODE_LABELS = {"local": "本地模式", "province": "全省模式"}
-LEVEL_LABELS = {"1": "一级", "2": "二级"}
+# The short words a spreadsheet uses for these choices (the screens show the long labels).
+MODE_WORDS = {codes.LOCAL: "本地模式", codes.PROVINCE: "全省模式"}
+LEVEL_WORDS = {str(codes.REVIEW_LEVELS[0]): "一级", str(codes.REVIEW_LEVELS[1]): "二级"}
 EVENT_LABELS = {str(key): str(label) for key, label in SmsEvent.choices}
 KIND_LABELS = {str(key): str(label) for key, label in ChecklistKind.choices}
 
@@ -87,11 +88,11 @@ class LocalMatterResource(LocalMatterRows, ScopedResource):
     region = fields.Field("region", "地区编码", CodeLookupWidget(_cities, label="地区编码"))
     matter = fields.Field("matter", "事项编码", CodeLookupWidget(Matter.objects.all, label="事项编码"))
     distribution_mode = fields.Field(
-        "distribution_mode", "分发模式", ChoiceLabelWidget(MODE_LABELS, what="分发模式"), default="local"
+        "distribution_mode", "分发模式", ChoiceLabelWidget(MODE_WORDS, what="分发模式"), default=codes.LOCAL
     )
     time_limit_days = fields.Field("time_limit_days", "办理时限", IntegerWidget(low=1, high=365))
     review_levels = fields.Field(
-        "review_levels", "业务审核级别", ChoiceLabelWidget(LEVEL_LABELS, what="业务审核级别", coerce=int)
+        "review_levels", "业务审核级别", ChoiceLabelWidget(LEVEL_WORDS, what="业务审核级别", coerce=int)
     )
     is_active = fields.Field("is_active", "状态", YesNoWidget(("有效", "无效"), default=True))
 
@@ -255,7 +256,9 @@ class ChecklistItemResource(ScopedResource):
         errors = dict(import_validation_errors or {})
         if instance.kind and instance.material_id and "name" not in errors:
             for finding in rules.list_findings(
-                instance.kind, [rules.ListItem(instance.material.code, instance.name)]
+                instance.kind,
+                [rules.ListItem(instance.material.code, instance.name)],
+                list_label=KIND_LABELS[instance.kind],
             ):
                 errors.setdefault("name", []).append(finding.message.replace("第 1 行", ""))
         super().validate_instance(instance, errors, validate_unique)

@@ -11,21 +11,15 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from catalog.codes import COUNTER_CHANNEL, KIOSK_CHANNEL
+from sms_templates.events import FIRST_REVIEWED
+
+from .codes import APPLICATION, AUXILIARY, COMPLETION, INSTANT, MAIN, PROVINCE, REVIEW_LEVELS
+
 ERROR = "error"
 INCOMPLETE = "incomplete"
 WARNING = "warning"
 
-MAIN = "main"
-AUXILIARY = "auxiliary"
-APPLICATION = "application"
-KIND_LABELS = {MAIN: "主材料", AUXILIARY: "辅助材料", APPLICATION: "申请事项材料"}
-
-PROVINCE = "province"
-INSTANT = "instant"
-COUNTER = "counter"
-KIOSK = "kiosk"
-COMPLETION = "completion"
-FIRST_REVIEWED = "first_reviewed"
 TIME_LIMIT_RANGE = (1, 365)
 
 
@@ -90,6 +84,7 @@ class LocalMatterFacts:
     # (channel code, kind) -> the list, in order
     checklists: Mapping[tuple[str, str], Sequence[ListItem]] = field(default_factory=dict)
     channel_names: Mapping[str, str] = field(default_factory=dict)
+    kind_labels: Mapping[str, str] = field(default_factory=dict)  # 主材料, 辅助材料, 申请事项材料
     sms_slots: Sequence[SmsSlotFacts] = ()
     print_slots: Sequence[PrintSlotFacts] = ()
 
@@ -122,7 +117,7 @@ def flow_findings(*, flow_mode: str, review_levels: int, time_limit_days: int) -
                 "time_limit_days",
             )
         )
-    if review_levels not in (1, 2):
+    if review_levels not in REVIEW_LEVELS:
         found.append(
             Finding(ERROR, "invalid_review_levels", _("业务审核级别只能是一级或二级。"), "review_levels")
         )
@@ -139,9 +134,10 @@ def flow_findings(*, flow_mode: str, review_levels: int, time_limit_days: int) -
 
 
 def list_findings(kind: str, items: Iterable[ListItem], *, list_label: str = "") -> list[Finding]:
-    """Rules for one ordered list: each material once, names where the list needs them."""
+    """Rules for one ordered list (``list_label`` names it in messages): each material once, names where
+    the list needs them."""
     items = list(items)
-    label = list_label or KIND_LABELS.get(kind, kind)
+    label = list_label or kind
     found = []
     counts = Counter(item.material_code for item in items)
     for code, count in counts.items():
@@ -267,7 +263,7 @@ def sms_slot_findings(facts: LocalMatterFacts) -> list[Finding]:
 
 def completeness_findings(facts: LocalMatterFacts) -> list[Finding]:
     found = []
-    counter_main = facts.checklists.get((COUNTER, MAIN), ())
+    counter_main = facts.checklists.get((COUNTER_CHANNEL, MAIN), ())
     if facts.distribution_mode == PROVINCE and not counter_main:
         found.append(
             Finding(
@@ -281,7 +277,7 @@ def completeness_findings(facts: LocalMatterFacts) -> list[Finding]:
         found.append(
             Finding(INCOMPLETE, "counter_without_materials", _("柜台可受理，但尚未配置柜台主材料。"), None)
         )
-    if facts.kiosk_accept and not facts.checklists.get((KIOSK, MAIN)):
+    if facts.kiosk_accept and not facts.checklists.get((KIOSK_CHANNEL, MAIN)):
         found.append(
             Finding(
                 INCOMPLETE,
@@ -331,7 +327,7 @@ def check_local_matter(facts: LocalMatterFacts) -> tuple[Finding, ...]:
         *property_findings(facts),
     ]
     for (channel, kind), items in facts.checklists.items():
-        label = f"{facts.channel_names.get(channel, channel)}{KIND_LABELS.get(kind, kind)}"
+        label = f"{facts.channel_names.get(channel, channel)}{facts.kind_labels.get(kind, kind)}"
         found.extend(list_findings(kind, items, list_label=label))
     found.extend(print_slot_findings(facts))
     found.extend(sms_slot_findings(facts))

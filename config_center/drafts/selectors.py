@@ -10,7 +10,7 @@ from catalog.models import Channel, Material, Matter
 from sms_templates.models import SmsEvent
 from sms_templates.selectors import template_validity
 
-from . import rules
+from . import codes, rules
 from .diff import Labels
 from .models import (
     ChecklistItem,
@@ -23,7 +23,9 @@ from .models import (
     PrintDocument,
     PrintSlot,
     PrintTemplate,
+    ReviewLevel,
     SmsSlot,
+    TagKind,
 )
 
 PROPERTY_FIELDS = (
@@ -85,8 +87,8 @@ def local_matter_snapshot(local: LocalMatter) -> dict:
             for slot in local.print_slots.all()
         },
         "tags": {
-            "acceptance": sorted(tag.code for tag in local.acceptance_tags.all()),
-            "review": sorted(tag.code for tag in local.review_tags.all()),
+            codes.ACCEPTANCE_TAGS: sorted(tag.code for tag in local.acceptance_tags.all()),
+            codes.REVIEW_TAGS: sorted(tag.code for tag in local.review_tags.all()),
         },
     }
 
@@ -105,7 +107,7 @@ def default_snapshot(matter) -> dict:
         "checklists": {},
         "sms": {},
         "prints": {},
-        "tags": {"acceptance": [], "review": []},
+        "tags": {kind: [] for kind in codes.TAG_KINDS},
     }
 
 
@@ -133,13 +135,14 @@ def snapshot_labels(material_codes=None) -> Labels:
         values={
             "flow_mode": {str(k): str(v) for k, v in FlowMode.choices},
             "distribution_mode": {str(k): str(v) for k, v in DistributionMode.choices},
-            "review_levels": {"1": "一级审核（初审）", "2": "二级审核（初审 + 复审）"},
+            "review_levels": {str(k): str(v) for k, v in ReviewLevel.choices},
             "post_fee_payer": {str(k): str(v) for k, v in PostFeePayer.choices},
             "hall_online_depth": {str(k): str(v) for k, v in OnlineDepth.choices},
             "active": {"True": "已绑定", "False": "已取消绑定"},
         },
         channels=channel_names(),
-        kinds={str(k): str(v) for k, v in ChecklistKind.choices},
+        kinds=KIND_LABELS,
+        tags={str(k): str(v) for k, v in TagKind.choices},
         materials=dict(materials.values_list("code", "name")),
         events={str(k): str(v) for k, v in SmsEvent.choices},
         documents={str(k): str(v) for k, v in PrintDocument.choices},
@@ -150,6 +153,7 @@ def snapshot_labels(material_codes=None) -> Labels:
 # the changelist time on province-sized data).
 EVENT_LABELS = dict(SmsEvent.choices)
 DOCUMENT_LABELS = dict(PrintDocument.choices)
+KIND_LABELS = {str(code): str(label) for code, label in ChecklistKind.choices}
 
 
 # What a save of a local matter sets (the form's, the importer's and a copy's fields), besides its tags.
@@ -223,6 +227,7 @@ def local_matter_facts(
         facts,
         checklists=checklists,
         channel_names=names,
+        kind_labels=KIND_LABELS,
         sms_slots=tuple(
             rules.SmsSlotFacts(
                 slot.event,

@@ -473,13 +473,13 @@ def orm_route_rows(*, matter: str, accepting_agency: str, insured_agency: str, i
         return engine.Refusal(engine.NOT_BOUND, "")
     if _config_region(accepting) == region:
         return decisions.RouteAnswer(insured_agency, False, mode, number)
-    if mode != engine.PROVINCE or not info["province_wide"]:
+    if mode != decisions.PROVINCE or not info["province_wide"]:
         return engine.Refusal(decisions.LOCAL_ONLY, "")
     if injury_date < decisions.PROVINCE_WIDE_FROM:
         return engine.Refusal(decisions.BEFORE_2019_07_01, "")
     if advance_payment:
         return engine.Refusal(decisions.ADVANCE_PAYMENT_EXCLUDED, "")
-    return decisions.RouteAnswer(insured_agency, True, engine.PROVINCE, number)
+    return decisions.RouteAnswer(insured_agency, True, decisions.PROVINCE, number)
 
 
 def orm_route(*, matter: str, accepting_agency: str, insured_agency: str, injury_date, advance_payment):
@@ -512,13 +512,13 @@ def orm_route(*, matter: str, accepting_agency: str, insured_agency: str, injury
     number, binding = row
     if _config_region(accepting) == region:
         return decisions.RouteAnswer(insured_agency, False, binding["distribution_mode"], number)
-    if binding["distribution_mode"] != engine.PROVINCE or not info["province_wide"]:
+    if binding["distribution_mode"] != decisions.PROVINCE or not info["province_wide"]:
         return engine.Refusal(decisions.LOCAL_ONLY, "")
     if injury_date < decisions.PROVINCE_WIDE_FROM:
         return engine.Refusal(decisions.BEFORE_2019_07_01, "")
     if advance_payment:
         return engine.Refusal(decisions.ADVANCE_PAYMENT_EXCLUDED, "")
-    return decisions.RouteAnswer(insured_agency, True, engine.PROVINCE, number)
+    return decisions.RouteAnswer(insured_agency, True, decisions.PROVINCE, number)
 
 
 # ---- in-process rates -------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Draft models: a city's binding of a matter and everything that hangs off it."""
 
-from .binding import DistributionMode, FlowMode, LocalMatter, OnlineDepth, PostFeePayer
+from .binding import DistributionMode, FlowMode, LocalMatter, OnlineDepth, PostFeePayer, ReviewLevel
 from .checklist import ChecklistItem, ChecklistKind
 from .proxies import BindableMatter, BindingCategory
 from .slots import PrintDocument, PrintSlot, PrintTemplate, SmsSlot
@@ -19,6 +19,7 @@ __all__ = [
     "PrintDocument",
     "PrintSlot",
     "PrintTemplate",
+    "ReviewLevel",
     "SmsSlot",
     "Tag",
     "TagKind",

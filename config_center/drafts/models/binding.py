@@ -8,15 +8,22 @@ from simple_history.models import HistoricalRecords
 
 from catalog.models import Matter, Region
 
+from .. import codes
+
 
 class DistributionMode(models.TextChoices):
-    LOCAL = "local", _("本地模式")
-    PROVINCE = "province", _("全省模式：全省受理，分发到参保人参保机构")
+    LOCAL = codes.LOCAL, _("本地模式")
+    PROVINCE = codes.PROVINCE, _("全省模式：全省受理，分发到参保人参保机构")
 
 
 class FlowMode(models.TextChoices):
-    PROMISED = "promised", _("承诺件（受理—审核—办结）")
-    INSTANT = "instant", _("即办件（受理即审核办结）")
+    PROMISED = codes.PROMISED, _("承诺件（受理—审核—办结）")
+    INSTANT = codes.INSTANT, _("即办件（受理即审核办结）")
+
+
+class ReviewLevel(models.IntegerChoices):
+    ONE = codes.REVIEW_LEVELS[0], _("一级审核（初审）")
+    TWO = codes.REVIEW_LEVELS[1], _("二级审核（初审 + 复审）")
 
 
 class PostFeePayer(models.TextChoices):
@@ -70,8 +77,8 @@ class LocalMatter(models.Model):
     )
     review_levels = models.PositiveSmallIntegerField(
         _("业务审核级别"),
-        choices=[(1, _("一级审核（初审）")), (2, _("二级审核（初审 + 复审）"))],
-        default=2,
+        choices=ReviewLevel.choices,
+        default=ReviewLevel.TWO,
     )
     time_limit_days = models.PositiveSmallIntegerField(
         _("办理时限（工作日）"), validators=[MinValueValidator(1), MaxValueValidator(365)], default=20
@@ -118,14 +125,14 @@ class LocalMatter(models.Model):
         verbose_name=_("受理标签"),
         blank=True,
         related_name="+",
-        limit_choices_to={"kind": "acceptance"},
+        limit_choices_to={"kind": codes.ACCEPTANCE_TAGS},
     )
     review_tags = models.ManyToManyField(
         "config_center.Tag",
         verbose_name=_("审核标签"),
         blank=True,
         related_name="+",
-        limit_choices_to={"kind": "review"},
+        limit_choices_to={"kind": codes.REVIEW_TAGS},
     )
 
     created_at = models.DateTimeField(_("绑定时间"), auto_now_add=True)

@@ -6,11 +6,13 @@ from simple_history.models import HistoricalRecords
 
 from catalog.models import Channel, Material
 
+from .. import codes
+
 
 class ChecklistKind(models.TextChoices):
-    MAIN = "main", _("主材料")
-    AUXILIARY = "auxiliary", _("辅助材料")
-    APPLICATION = "application", _("申请事项材料")
+    MAIN = codes.MAIN, _("主材料")
+    AUXILIARY = codes.AUXILIARY, _("辅助材料")
+    APPLICATION = codes.APPLICATION, _("申请事项材料")
 
 
 class ChecklistItemQuerySet(models.QuerySet):

@@ -8,11 +8,13 @@ from catalog.models import Region
 from catalog.validators import catalog_code_validator
 from sms_templates.models import SmsEvent
 
+from .. import codes
+
 
 class PrintDocument(models.TextChoices):
     """The nine print documents of annex 3."""
 
-    COMPLETION = "completion", _("业务办结单")
+    COMPLETION = codes.COMPLETION, _("业务办结单")
     ACCEPTANCE_RECEIPT = "acceptance_receipt", _("受理回执单")
     RECEIPT = "receipt", _("收件回执单")
     CORRECTION = "correction", _("补正材料单")

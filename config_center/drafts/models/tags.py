@@ -6,10 +6,12 @@ from simple_history.models import HistoricalRecords
 
 from catalog.validators import catalog_code_validator
 
+from .. import codes
+
 
 class TagKind(models.TextChoices):
-    ACCEPTANCE = "acceptance", _("受理标签")
-    REVIEW = "review", _("审核标签")
+    ACCEPTANCE = codes.ACCEPTANCE_TAGS, _("受理标签")
+    REVIEW = codes.REVIEW_TAGS, _("审核标签")
 
 
 class Tag(models.Model):

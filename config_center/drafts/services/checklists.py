@@ -31,6 +31,7 @@ def checklist_sync(
             rules.ListItem(item["material"], item.get("name", ""), item.get("send_to_ministry", False))
             for item in items
         ],
+        list_label=str(ChecklistKind(kind).label),
     )
     if problems:
         raise ValidationError([problem.message for problem in problems])

@@ -22,8 +22,6 @@ from .decisions import (
     unknown_matter,
 )
 from .snapshot import (
-    LOCAL,
-    PROVINCE,
     Agency,
     ApplicationItem,
     AuxiliaryItem,
@@ -37,9 +35,7 @@ from .snapshot import (
 )
 
 __all__ = [
-    "LOCAL",
     "NOT_BOUND",
-    "PROVINCE",
     "REASON_CODES",
     "SMS_EVENTS",
     "UNKNOWN_CHANNEL",

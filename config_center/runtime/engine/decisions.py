@@ -9,6 +9,8 @@ route decision) is ``routing.decisions``, over the same snapshot.
 
 from dataclasses import dataclass
 
+from sms_templates.events import SMS_EVENTS
+
 from .snapshot import (
     EMPTY_CHECKLIST,
     ApplicationItem,
@@ -32,17 +34,6 @@ REASON_CODES = (
 )
 
 
-SMS_EVENTS = (
-    "accepted",
-    "received",
-    "completed",
-    "terminated",
-    "reminder",
-    "rejected_completed",
-    "suspended",
-    "review_failed",
-    "first_reviewed",
-)
 _SMS_EVENTS = frozenset(SMS_EVENTS)
 
 

@@ -12,10 +12,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-LOCAL = "local"
-PROVINCE = "province"
-DISTRIBUTION_MODES = frozenset({LOCAL, PROVINCE})
-REVIEW_LEVELS = frozenset({1, 2})
+from config_center.drafts import codes
+
+DISTRIBUTION_MODES = frozenset(codes.DISTRIBUTION_MODES)
+REVIEW_LEVELS = frozenset(codes.REVIEW_LEVELS)
 
 _EMPTY: Mapping = MappingProxyType({})
 
@@ -144,7 +144,7 @@ def _channel_checklist(
 ) -> ChannelChecklist:
     main = tuple(
         _material_ref(item["material"], bool(item.get("send_to_ministry")), material_names, refs)
-        for item in lists.get("main", ())
+        for item in lists.get(codes.MAIN, ())
     )
     auxiliary = tuple(
         AuxiliaryItem(
@@ -153,13 +153,13 @@ def _channel_checklist(
             material_names.get(item["material"], ""),
             bool(item.get("send_to_ministry")),
         )
-        for item in lists.get("auxiliary", ())
+        for item in lists.get(codes.AUXILIARY, ())
     )
     application = tuple(
         ApplicationItem(
             position, item.get("name", ""), item["material"], material_names.get(item["material"], "")
         )
-        for position, item in enumerate(lists.get("application", ()), start=1)
+        for position, item in enumerate(lists.get(codes.APPLICATION, ()), start=1)
     )
     if not (main or auxiliary or application):
         return EMPTY_CHECKLIST
