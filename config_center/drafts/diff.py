@@ -114,28 +114,11 @@ def diff_matter(
         return [Change(ADDED, prefix, "", "绑定")]
     if new is None:
         return [Change(REMOVED, prefix, "绑定", "")]
-    changes: list[Change] = []
-    for name in SCALAR_FIELDS:
-        if old.get(name) != new.get(name):
-            changes.append(
-                Change(
-                    CHANGED,
-                    (*prefix, labels.field(name)),
-                    labels.value(name, old.get(name)),
-                    labels.value(name, new.get(name)),
-                )
-            )
     old_props, new_props = old.get("properties", {}), new.get("properties", {})
-    for name in sorted(set(old_props) | set(new_props)):
-        if old_props.get(name) != new_props.get(name):
-            changes.append(
-                Change(
-                    CHANGED,
-                    (*prefix, labels.field(name)),
-                    labels.value(name, old_props.get(name)),
-                    labels.value(name, new_props.get(name)),
-                )
-            )
+    changes = [
+        *_field_changes(SCALAR_FIELDS, old, new, labels, prefix),
+        *_field_changes(sorted(set(old_props) | set(new_props)), old_props, new_props, labels, prefix),
+    ]
     old_lists, new_lists = old.get("checklists", {}), new.get("checklists", {})
     for channel in sorted(
         set(old_lists) | set(new_lists),
@@ -165,6 +148,21 @@ def diff_matter(
         changes.extend(Change(ADDED, tag_path, "", code) for code in sorted(after - before))
         changes.extend(Change(REMOVED, tag_path, code, "") for code in sorted(before - after))
     return changes
+
+
+def _field_changes(
+    names, old: Mapping, new: Mapping, labels: Labels, prefix: tuple[str, ...]
+) -> list[Change]:
+    return [
+        Change(
+            CHANGED,
+            (*prefix, labels.field(name)),
+            labels.value(name, old.get(name)),
+            labels.value(name, new.get(name)),
+        )
+        for name in names
+        if old.get(name) != new.get(name)
+    ]
 
 
 def _slot_text(slot) -> str:

@@ -291,10 +291,9 @@ def completeness_findings(facts: LocalMatterFacts) -> list[Finding]:
     return found
 
 
-def save_findings(facts: LocalMatterFacts) -> list[Finding]:
-    """What refuses saving a local matter, whoever saves it (the form, the importer, a copy): its errors
-    of mode, flow, properties and print slots. Lists are judged as they are saved (``list_findings``)."""
-    found = [
+def _own_findings(facts: LocalMatterFacts) -> list[Finding]:
+    """Findings about the local matter's own fields and its print slots (what one save sets)."""
+    return [
         *distribution_mode_findings(
             facts.distribution_mode,
             province_wide_eligible=facts.province_wide_eligible,
@@ -308,28 +307,20 @@ def save_findings(facts: LocalMatterFacts) -> list[Finding]:
         *property_findings(facts),
         *print_slot_findings(facts),
     ]
-    return [finding for finding in found if finding.severity == ERROR]
+
+
+def save_findings(facts: LocalMatterFacts) -> list[Finding]:
+    """What refuses saving a local matter, whoever saves it (the form, the importer, a copy): the errors
+    among its own findings. Lists are judged as they are saved (``list_findings``)."""
+    return [finding for finding in _own_findings(facts) if finding.severity == ERROR]
 
 
 def check_local_matter(facts: LocalMatterFacts) -> tuple[Finding, ...]:
     """Every finding for one local matter, errors first."""
-    found = [
-        *distribution_mode_findings(
-            facts.distribution_mode,
-            province_wide_eligible=facts.province_wide_eligible,
-            matter_name=facts.matter_name,
-        ),
-        *flow_findings(
-            flow_mode=facts.flow_mode,
-            review_levels=facts.review_levels,
-            time_limit_days=facts.time_limit_days,
-        ),
-        *property_findings(facts),
-    ]
+    found = _own_findings(facts)
     for (channel, kind), items in facts.checklists.items():
         label = f"{facts.channel_names.get(channel, channel)}{facts.kind_labels.get(kind, kind)}"
         found.extend(list_findings(kind, items, list_label=label))
-    found.extend(print_slot_findings(facts))
     found.extend(sms_slot_findings(facts))
     found.extend(completeness_findings(facts))
     order = {ERROR: 0, INCOMPLETE: 1, WARNING: 2}

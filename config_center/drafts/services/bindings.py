@@ -68,38 +68,37 @@ def local_matter_save_slots(
     user,
 ) -> None:
     """Bring the SMS and print slots to the given choices; rows change only where the choice changed."""
-    current_sms = {slot.event: slot for slot in local_matter.sms_slots.all()}
-    for event, template in sms.items():
-        slot = current_sms.get(event)
-        if template is None:
+    _sync_slots(
+        {slot.event: slot for slot in local_matter.sms_slots.all()},
+        {event: template and {"template_id": template.pk} for event, template in sms.items()},
+        lambda event, values: SmsSlot(local_matter=local_matter, event=event, **values),
+        user,
+    )
+    _sync_slots(
+        {slot.document: slot for slot in local_matter.print_slots.all()},
+        {
+            document: template
+            and {"template_id": template.pk, "e_seal": e_seal, "anti_forgery_code": anti_forgery}
+            for document, (template, e_seal, anti_forgery) in prints.items()
+        },
+        lambda document, values: PrintSlot(local_matter=local_matter, document=document, **values),
+        user,
+    )
+
+
+def _sync_slots(current: Mapping, wanted: Mapping[str, dict | None], make, user) -> None:
+    """Per slot key: delete the row when nothing is wanted, create it, or update the fields that differ."""
+    for key, values in wanted.items():
+        slot = current.get(key)
+        if not values:
             if slot is not None:
                 slot._history_user = user
                 slot.delete()
         elif slot is None:
-            _save(SmsSlot(local_matter=local_matter, event=event, template=template), user)
-        elif slot.template_id != template.pk:
-            slot.template = template
-            _save(slot, user)
-    current_prints = {slot.document: slot for slot in local_matter.print_slots.all()}
-    for document, (template, e_seal, anti_forgery) in prints.items():
-        slot = current_prints.get(document)
-        if template is None:
-            if slot is not None:
-                slot._history_user = user
-                slot.delete()
-        elif slot is None:
-            _save(
-                PrintSlot(
-                    local_matter=local_matter,
-                    document=document,
-                    template=template,
-                    e_seal=e_seal,
-                    anti_forgery_code=anti_forgery,
-                ),
-                user,
-            )
-        elif (slot.template_id, slot.e_seal, slot.anti_forgery_code) != (template.pk, e_seal, anti_forgery):
-            slot.template, slot.e_seal, slot.anti_forgery_code = template, e_seal, anti_forgery
+            _save(make(key, values), user)
+        elif any(getattr(slot, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(slot, name, value)
             _save(slot, user)
 
 
