@@ -1,7 +1,6 @@
 """The runtime engine answers from an immutable snapshot (pure: no database, no Django)."""
 
 import dataclasses
-import datetime
 import subprocess
 import sys
 from pathlib import Path
@@ -19,139 +18,30 @@ from config_center.runtime.engine import (
     AuxiliaryItem,
     ChecklistAnswer,
     MaterialRef,
-    Refusal,
     SmsAnswer,
     SnapshotError,
     build_snapshot,
     checklist,
     sms_slot,
 )
-from routing.decisions import (
-    ADVANCE_PAYMENT_EXCLUDED,
-    BEFORE_2019_07_01,
-    LOCAL_ONLY,
-    UNKNOWN_AGENCY,
-    RouteAnswer,
-    route,
+from tests.factories.engine import (
+    COUNTER,
+    GUANGZHOU,
+    MATERIALS,
+    PROVINCE_REGION,
+    PROVINCIAL,
+    ZHONGSHAN,
+    ZS_AGENCY,
+    assert_refused,
+    binding,
+    go,
+    make_snapshot,
 )
-
-ZHONGSHAN, GUANGZHOU, PROVINCE_REGION = "442000", "440100", "440000"
-ZS_AGENCY, GZ_AGENCY, PROVINCIAL = "442099", "440199", "440099"
-AFTER = datetime.date(2023, 3, 1)
-
-MATERIALS = {
-    "CL001": "居民身份证",
-    "CL003": "工伤认定决定书",
-    "CL005": "医疗收费票据",
-    "CL009": "工伤医疗费申请表",
-    "CL022": "授权委托书",
-    "CL026": "辅助器具配置费票据",
-}
-
-
-def item(code, name="", ministry=False):
-    return {"material": code, "name": name, "send_to_ministry": ministry}
-
-
-def binding(matter, mode="local", *, active=True, checklists=None, sms=None, days=20, levels=2):
-    return {
-        "matter": matter,
-        "active": active,
-        "flow_mode": "promised",
-        "review_levels": levels,
-        "time_limit_days": days,
-        "distribution_mode": mode,
-        "properties": {},
-        "checklists": checklists or {},
-        "sms": sms or {},
-        "prints": {},
-        "tags": {"acceptance": [], "review": []},
-    }
-
-
-COUNTER = {
-    "main": [item("CL009", ministry=True), item("CL001"), item("CL003", ministry=True)],
-    "auxiliary": [item("CL022", "近亲属代办")],
-    "application": [item("CL005", "医疗费用"), item("CL026", "辅助器具费用")],
-}
-
-
-def make_snapshot(
-    *, zs_mode="province", gz_mode="local", gs0301_zs_active=True, provincial_release=None
-) -> object:
-    releases = {
-        ZHONGSHAN: (
-            3,
-            {
-                "GS0101": binding(
-                    "GS0101",
-                    zs_mode,
-                    checklists={"counter": COUNTER},
-                    sms={"accepted": "GS_SL_01", "completed": "GS_BJ_01"},
-                ),
-                "GS0301": binding("GS0301", "local", active=gs0301_zs_active, days=15, levels=1),
-            },
-        ),
-        GUANGZHOU: (7, {"GS0101": binding("GS0101", gz_mode)}),
-    }
-    if provincial_release is not None:
-        releases[PROVINCE_REGION] = provincial_release
-    return build_snapshot(
-        version=42,
-        releases=releases,
-        matters=[
-            {"code": "GS0101", "name": "工伤医疗费", "province_wide": True},
-            {"code": "GS0301", "name": "工伤认定申请", "province_wide": False},
-        ],
-        agencies=[
-            {
-                "code": PROVINCIAL,
-                "name": "广东省社会保险基金管理局",
-                "region_code": PROVINCE_REGION,
-                "city_code": None,
-                "parent_code": None,
-            },
-            {
-                "code": ZS_AGENCY,
-                "name": "中山市社会保险基金管理局",
-                "region_code": ZHONGSHAN,
-                "city_code": ZHONGSHAN,
-                "parent_code": PROVINCIAL,
-            },
-            {
-                "code": GZ_AGENCY,
-                "name": "广州市社会保险基金管理局",
-                "region_code": GUANGZHOU,
-                "city_code": GUANGZHOU,
-                "parent_code": PROVINCIAL,
-            },
-        ],
-        channels={"counter": "柜台", "web": "网厅", "kiosk": "自助机"},
-        materials=MATERIALS,
-    )
 
 
 @pytest.fixture(scope="module")
 def snap():
     return make_snapshot()
-
-
-def go(snap, accepting, insured, *, matter="GS0101", injury=AFTER, advance=False):
-    return route(
-        snap,
-        matter=matter,
-        accepting_agency=accepting,
-        insured_agency=insured,
-        injury_date=injury,
-        advance_payment=advance,
-    )
-
-
-def assert_refused(answer, reason):
-    assert isinstance(answer, Refusal), answer
-    assert answer.reason_code == reason
-    assert answer.ok is False
-    assert answer.message and not answer.message.isascii()  # a Chinese sentence for the clerk
 
 
 # --- the engine is pure ---------------------------------------------------------------------------
@@ -231,95 +121,6 @@ def test_inactive_binding_is_not_bound():
     assert_refused(checklist(snap, matter="GS0301", region=ZHONGSHAN, channel="counter"), NOT_BOUND)
     assert_refused(sms_slot(snap, matter="GS0301", region=ZHONGSHAN, event="accepted"), NOT_BOUND)
     assert_refused(go(snap, ZS_AGENCY, ZS_AGENCY, matter="GS0301"), NOT_BOUND)
-
-
-# --- route ----------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("mode", ["local", "province"])
-def test_local_case_goes_to_the_insured_agency_in_any_mode(mode):
-    snap = make_snapshot(zs_mode=mode)
-    answer = go(snap, ZS_AGENCY, ZS_AGENCY)
-    assert answer == RouteAnswer(handling_agency=ZS_AGENCY, remote=False, mode=mode, release=3)
-    assert answer.ok
-
-
-def test_local_case_with_advance_payment_and_old_injury_is_still_accepted(snap):
-    answer = go(snap, GZ_AGENCY, GZ_AGENCY, injury=datetime.date(2015, 1, 1), advance=True)
-    assert answer == RouteAnswer(GZ_AGENCY, False, "local", 7)
-
-
-def test_local_case_of_a_matter_outside_the_province_wide_list_is_accepted(snap):
-    assert go(snap, ZS_AGENCY, ZS_AGENCY, matter="GS0301") == RouteAnswer(ZS_AGENCY, False, "local", 3)
-
-
-def test_remote_case_in_province_mode_goes_to_the_insured_city(snap):
-    answer = go(snap, GZ_AGENCY, ZS_AGENCY)
-    assert answer == RouteAnswer(handling_agency=ZS_AGENCY, remote=True, mode="province", release=3)
-
-
-def test_remote_case_is_refused_when_the_insured_city_is_in_local_mode(snap):
-    assert_refused(go(snap, ZS_AGENCY, GZ_AGENCY), LOCAL_ONLY)
-
-
-def test_remote_case_is_refused_for_a_matter_not_province_wide_even_in_province_mode():
-    snap = make_snapshot()
-    # GS0301 is local in 中山 in the fixture; force a province-mode config for a non-province-wide matter.
-    forced = build_snapshot(
-        version=1,
-        releases={ZHONGSHAN: (1, {"GS0301": binding("GS0301", "province")})},
-        matters=[{"code": "GS0301", "name": "工伤认定申请", "province_wide": False}],
-        agencies=[dataclasses.asdict(a) for a in snap.agencies.values()],
-        channels=dict(snap.channels),
-        materials=dict(snap.materials),
-    )
-    assert_refused(go(forced, GZ_AGENCY, ZS_AGENCY, matter="GS0301"), LOCAL_ONLY)
-
-
-def test_remote_case_is_refused_for_an_injury_before_2019_07_01_and_accepted_from_that_day(snap):
-    assert_refused(go(snap, GZ_AGENCY, ZS_AGENCY, injury=datetime.date(2019, 6, 30)), BEFORE_2019_07_01)
-    assert go(snap, GZ_AGENCY, ZS_AGENCY, injury=datetime.date(2019, 7, 1)) == RouteAnswer(
-        ZS_AGENCY, True, "province", 3
-    )
-
-
-def test_remote_case_is_refused_for_advance_payment(snap):
-    assert_refused(go(snap, GZ_AGENCY, ZS_AGENCY, advance=True), ADVANCE_PAYMENT_EXCLUDED)
-
-
-def test_remote_refusals_come_in_order_local_only_then_date_then_advance_payment(snap):
-    old = datetime.date(2018, 1, 1)
-    assert_refused(go(snap, ZS_AGENCY, GZ_AGENCY, injury=old, advance=True), LOCAL_ONLY)
-    assert_refused(go(snap, GZ_AGENCY, ZS_AGENCY, injury=old, advance=True), BEFORE_2019_07_01)
-
-
-def test_route_refuses_a_matter_not_bound_in_the_insured_city(snap):
-    assert_refused(go(snap, ZS_AGENCY, GZ_AGENCY, matter="GS0301"), NOT_BOUND)
-
-
-def test_route_refuses_an_unknown_matter(snap):
-    assert_refused(go(snap, ZS_AGENCY, ZS_AGENCY, matter="GS9999"), UNKNOWN_MATTER)
-    assert_refused(go(snap, "000000", ZS_AGENCY, matter="GS9999"), UNKNOWN_MATTER)
-
-
-def test_route_refuses_an_unknown_accepting_or_insured_agency(snap):
-    assert_refused(go(snap, "445199", ZS_AGENCY), UNKNOWN_AGENCY)
-    assert_refused(go(snap, ZS_AGENCY, "445199"), UNKNOWN_AGENCY)
-
-
-def test_provincial_agency_accepting_for_a_city_insured_person_is_a_remote_case(snap):
-    assert go(snap, PROVINCIAL, ZS_AGENCY) == RouteAnswer(ZS_AGENCY, True, "province", 3)
-    assert_refused(go(snap, PROVINCIAL, GZ_AGENCY), LOCAL_ONLY)
-
-
-def test_provincial_insured_agency_is_not_bound_without_a_provincial_release(snap):
-    assert_refused(go(snap, PROVINCIAL, PROVINCIAL), NOT_BOUND)
-
-
-def test_provincial_insured_agency_routes_to_itself_with_the_provincial_release():
-    snap = make_snapshot(provincial_release=(2, {"GS0101": binding("GS0101", "province")}))
-    assert go(snap, PROVINCIAL, PROVINCIAL) == RouteAnswer(PROVINCIAL, False, "province", 2)
-    assert go(snap, ZS_AGENCY, PROVINCIAL) == RouteAnswer(PROVINCIAL, True, "province", 2)
 
 
 # --- sms_slot -------------------------------------------------------------------------------------
