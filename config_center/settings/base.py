@@ -204,6 +204,19 @@ LOGGING = {
     },
 }
 
+# What one request and one spreadsheet may cost. Django's own limits cap request bodies read into memory
+# (uploaded files beyond FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file); IMPORT_LIMITS caps an import
+# (core.spreadsheets.reading): file size, unpacked xlsx size, data rows per sheet, columns, characters per cell.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2 * 1024 * 1024)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+IMPORT_LIMITS = {
+    "max_file_bytes": int(os.environ.get("IMPORT_MAX_FILE_MB", "20")) * 1024 * 1024,
+    "max_unpacked_bytes": int(os.environ.get("IMPORT_MAX_UNPACKED_MB", "200")) * 1024 * 1024,
+    "max_rows": int(os.environ.get("IMPORT_MAX_ROWS", "200000")),
+    "max_columns": 60,
+    "max_cell_chars": 2_000,
+}
+
 # django-import-export: only users holding these permissions may import/export (none by default).
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"

@@ -2,11 +2,13 @@
 
 The sheets are those the apps contribute (``core.registry``), imported in their declared order (what a
 sheet refers to first). Everything is imported in ONE transaction: any error in any row of any sheet and nothing is written;
-the user gets every error at once, each with sheet, row number (as the spreadsheet shows it), column
-and a Chinese message.
+the user gets every error at once (up to ``MAX_ERRORS``), each with sheet, row number (as the spreadsheet
+shows it), column and a Chinese message. Files are read within ``settings.IMPORT_LIMITS`` and imported in
+batches (``core.spreadsheets.reading``), so memory does not grow with the file.
 """
 
-import io
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +17,9 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 
 from core.registry import registry
+from core.spreadsheets.reading import ImportFileError, SheetReader, dataset_sheet, read_path, shown
+
+MESSAGE_CHARS = 300  # an error message repeats at most this much of what it read
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,7 @@ class ImportReport:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
+    truncated: bool = False  # more errors were found than are listed (MAX_ERRORS)
 
     @property
     def ok(self) -> bool:
@@ -44,97 +50,106 @@ class ImportReport:
         return self.ok and not self.dry_run
 
 
-class ImportFileError(ValueError):
-    """The file itself cannot be read (wrong format, unknown sheets)."""
+BATCH_ROWS = 2_000  # rows handed to django-import-export at a time: memory stays flat with the file's size
+MAX_ERRORS = 1_000  # errors reported at most; an import with more stops there (nothing is written anyway)
 
 
-def read_file(path: Path) -> dict[str, tablib.Dataset]:
-    """{sheet name: dataset} from an .xlsx workbook, one .csv (named after its sheet), or a directory of csv."""
-    path = Path(path)
-    if path.is_dir():
-        sheets = {}
-        for csv_file in sorted(path.glob("*.csv")):
-            sheets.update(read_file(csv_file))
-        if not sheets:
-            raise ImportFileError(f"目录 {path} 中没有 csv 文件")
-        return sheets
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        text = path.read_bytes().decode("utf-8-sig")
-        dataset = tablib.Dataset().load(io.StringIO(text), format="csv")
-        return {path.stem: dataset}
-    if suffix in (".xlsx", ".xlsm"):
-        book = tablib.Databook().load(path.read_bytes(), format="xlsx")
-        return {sheet.title: sheet for sheet in book.sheets()}
-    raise ImportFileError(f"不支持的文件类型 {path.suffix}：请使用 .xlsx 工作簿或 .csv 文件")
+def read_file(path: Path) -> dict[str, SheetReader]:
+    """{sheet name: reader} of an .xlsx workbook, one .csv or a directory of csv, within the import limits."""
+    return read_path(Path(path))
 
 
-def _errors_of(resource, result) -> list[RowError]:
+def _message(error) -> str:
+    return shown(error, MESSAGE_CHARS)
+
+
+def _errors_of(resource, result, numbers: list[int]) -> list[RowError]:
+    """The batch's errors with each row's number as the spreadsheet shows it."""
     found = []
     for row_number, errors in result.row_errors():
         for error in errors:
-            found.append(RowError(resource.sheet, row_number + 1, "", str(error.error)))
+            found.append(RowError(resource.sheet, numbers[row_number - 1], "", _message(error.error)))
     for invalid in result.invalid_rows:
         for key, messages in invalid.error_dict.items():
             column = "" if key == NON_FIELD_ERRORS else resource.column_of(key)
             for message in messages:
-                found.append(RowError(resource.sheet, invalid.number + 1, column, str(message)))
+                found.append(RowError(resource.sheet, numbers[invalid.number - 1], column, _message(message)))
     for error in result.base_errors:
-        found.append(RowError(resource.sheet, 0, "", str(error.error)))
+        found.append(RowError(resource.sheet, 0, "", _message(error.error)))
     return found
 
 
-def _duplicate_errors(resource, dataset) -> list[RowError]:
-    """Identical repeated rows are harmless; the same key with different values is ambiguous: report it."""
-    seen: dict[tuple, tuple[int, tuple]] = {}
+def _duplicate_errors(resource, dataset, numbers: list[int], seen: dict) -> list[RowError]:
+    """Identical repeated rows are harmless; the same key with different values is ambiguous: report it.
+    ``seen`` carries the keys of earlier batches of the sheet."""
     found = []
     headers = dataset.headers or []
-    for index, values in enumerate(dataset, start=2):
+    for number, values in zip(numbers, dataset, strict=True):
         row = dict(zip(headers, values, strict=False))
         try:
             key = resource.key_of_row(row)
         except (ValueError, AttributeError):
             continue  # the row's own errors are reported by the import
-        cleaned = tuple(str(value).strip() for value in values)
+        cleaned = hash(tuple(str(value).strip() for value in values))
         if key in seen and seen[key][1] != cleaned:
             found.append(
-                RowError(resource.sheet, index, "", f"与第 {seen[key][0]} 行是同一条记录，但内容不同")
+                RowError(resource.sheet, number, "", f"与第 {seen[key][0]} 行是同一条记录，但内容不同")
             )
-        seen.setdefault(key, (index, cleaned))
+        seen.setdefault(key, (number, cleaned))
     return found
 
 
-def config_import(sheets: dict[str, tablib.Dataset], *, user=None, dry_run: bool = False) -> ImportReport:
-    """Import every known sheet in dependency order, all or nothing."""
+def _import_sheet(resource, reader: SheetReader, report: ImportReport) -> None:
+    totals: Counter = Counter()
+    seen: dict = {}
+    try:
+        for index, (dataset, numbers) in enumerate(reader.batches(BATCH_ROWS)):
+            result = resource.import_data(
+                dataset, dry_run=False, raise_errors=False, use_transactions=True, continuing=index > 0
+            )
+            report.errors.extend(_duplicate_errors(resource, dataset, numbers, seen))
+            report.errors.extend(_errors_of(resource, result, numbers))
+            totals.update(result.totals)
+            if result.base_errors or len(report.errors) >= MAX_ERRORS:
+                break
+    except ImportFileError as error:
+        report.errors.append(RowError(resource.sheet, 0, "", str(error)))
+    except Exception as error:  # a sheet-level problem (missing columns): report, do not crash
+        messages = getattr(error, "messages", None) or [str(error)]
+        report.errors.append(RowError(resource.sheet, 0, "", _message("；".join(messages))))
+    report.errors.extend(RowError(reader.name, p.row, p.column, p.message) for p in reader.problems)
+    report.counts[resource.sheet] = {
+        "新增": totals.get("new", 0),
+        "修改": totals.get("update", 0),
+        "删除": totals.get("delete", 0),
+        "未变": totals.get("skip", 0),
+    }
+
+
+def config_import(
+    sheets: Mapping[str, SheetReader | tablib.Dataset], *, user=None, dry_run: bool = False
+) -> ImportReport:
+    """Import every known sheet in dependency order, in batches, all or nothing."""
     report = ImportReport(dry_run=dry_run)
     known = [sheet.name for sheet in registry.sheets]
     for name in sheets:
         if name not in known:
-            report.errors.append(RowError(name, 0, "", f"无法识别的工作表；可用的表：{'、'.join(known)}"))
+            report.errors.append(
+                RowError(shown(name), 0, "", f"无法识别的工作表；可用的表：{'、'.join(known)}")
+            )
+    readers = {
+        name: sheet if isinstance(sheet, SheetReader) else dataset_sheet(name, sheet)
+        for name, sheet in sheets.items()
+        if name in known
+    }
     with transaction.atomic():
-        for resource_class in (sheet.resource for sheet in registry.sheets):
-            dataset = sheets.get(resource_class.sheet)
-            if dataset is None:
-                continue
-            resource = resource_class(user=user)
-            try:
-                result = resource.import_data(
-                    dataset, dry_run=False, raise_errors=False, use_transactions=True
-                )
-            except Exception as error:  # a sheet-level problem (missing columns): report, do not crash
-                report.errors.append(
-                    RowError(resource.sheet, 0, "", "；".join(getattr(error, "messages", [str(error)])))
-                )
-                continue
-            report.errors.extend(_duplicate_errors(resource, dataset))
-            report.errors.extend(_errors_of(resource, result))
-            totals = result.totals
-            report.counts[resource.sheet] = {
-                "新增": totals.get("new", 0),
-                "修改": totals.get("update", 0),
-                "删除": totals.get("delete", 0),
-                "未变": totals.get("skip", 0),
-            }
+        for sheet in registry.sheets:
+            reader = readers.get(sheet.name)
+            if reader is not None and len(report.errors) < MAX_ERRORS:
+                _import_sheet(sheet.resource(user=user), reader, report)
+        if len(report.errors) >= MAX_ERRORS:
+            report.truncated = True
+            del report.errors[MAX_ERRORS:]
         if report.errors or dry_run:
             transaction.set_rollback(True)
     return report

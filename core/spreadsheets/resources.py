@@ -7,8 +7,10 @@ from django.utils.translation import gettext as _
 from import_export import resources
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import ImportForm
 
 from . import normalize
+from .reading import ImportFileError, Limits, megabytes, read_upload
 from .widgets import CodeLookupWidget
 
 IMPORT_REASON = "导入"
@@ -92,10 +94,12 @@ class ConsoleResource(resources.ModelResource):
 
     # ---- the file ---------------------------------------------------------------------------
     def before_import(self, dataset, **kwargs):
-        for field in self.fields.values():
-            if isinstance(field.widget, CodeLookupWidget):
-                field.widget.reset()
-        self._instances = None
+        if not kwargs.get("continuing"):
+            # A new import (not the next batch of one): forget what earlier imports looked up.
+            for field in self.fields.values():
+                if isinstance(field.widget, CodeLookupWidget):
+                    field.widget.reset()
+            self._instances = None
         dataset.headers = [normalize.text(header) for header in dataset.headers or []]
         blank = [index for index, row in enumerate(dataset) if normalize.is_blank(row)]
         for index in reversed(blank):
@@ -126,12 +130,60 @@ class ConsoleResource(resources.ModelResource):
             return ""
 
 
+class BoundedXLSX(XLSX):
+    """An uploaded workbook read within the import limits, its real content only (``reading``)."""
+
+    def create_dataset(self, in_stream):
+        return read_upload(in_stream, "upload.xlsx")
+
+
+class BoundedCSV(CSV):
+    """An uploaded csv read within the import limits; UTF-8 or GB18030 recognised by the reader itself."""
+
+    def is_binary(self):
+        return True
+
+    def get_read_mode(self):
+        return "rb"
+
+    def create_dataset(self, in_stream):
+        data = in_stream if isinstance(in_stream, bytes) else in_stream.encode("utf-8")
+        return read_upload(data, "upload.csv")
+
+
+class BoundedImportForm(ImportForm):
+    """The admin's upload form, refusing a file over the import limit before anything reads it."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        limit = Limits.from_settings().max_file_bytes
+        if upload.size > limit:
+            raise ValidationError(
+                _("文件有 %(size)s，超过 %(limit)s 的上限；请分成几个文件导入。")
+                % {"size": megabytes(upload.size), "limit": megabytes(limit)}
+            )
+        return upload
+
+
 class SpreadsheetMixin(ImportExportMixin):
-    """导入导出 on an admin screen: xlsx and csv, the library's dry-run preview, the user's scope."""
+    """导入导出 on an admin screen: xlsx and csv within the import limits, the library's dry-run preview, the
+    user's scope."""
 
     formats = [XLSX, CSV]
-    import_formats = [XLSX, CSV]
+    import_formats = [BoundedXLSX, BoundedCSV]
     export_formats = [XLSX, CSV]
+    import_form_class = BoundedImportForm
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        # Our reader's refusals say what is wrong and which limit applies; anything else is a file it
+        # cannot read at all (never a traceback or an exception's English name on the page).
+        if isinstance(e, ImportFileError):
+            message = str(e)
+        else:
+            message = _(
+                "无法读取该文件：请确认它是 .xlsx 工作簿或 UTF-8/GBK 编码的 .csv 文件，且与所选格式一致。"
+            )
+        form.add_error("import_file", message)
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {

@@ -1,0 +1,290 @@
+"""Reading spreadsheets a hostile or careless user uploads, within limits, in batches.
+
+What a file may cost is bounded before and while it is read: its size on disk, the unpacked size of an
+xlsx (a 100 KB file can unpack to gigabytes), the number of data rows and columns counted from what the
+sheet really holds (not its declared dimension, which can claim XFD1048576), and the length of a cell.
+Rows are read lazily and handed out in batches, so memory does not grow with the file. Blank rows are
+skipped; a run of ``blank_run`` blank rows ends a sheet. Every refusal is an ``ImportFileError`` with a
+Chinese message naming the limit; a cell that is too long is a row problem (``CellProblem``).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tablib
+
+from . import normalize
+
+SHOWN_CHARS = 60  # how much of a value an error message repeats
+
+
+class ImportFileError(ValueError):
+    """The file itself cannot be read, or is over a limit (wrong format, encoding, size, shape)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_bytes: int = 20 * 1024 * 1024
+    max_unpacked_bytes: int = 200 * 1024 * 1024
+    max_rows: int = 200_000
+    max_columns: int = 60
+    max_cell_chars: int = 2_000
+    blank_run: int = 1_000
+
+    @classmethod
+    def from_settings(cls) -> Limits:
+        from django.conf import settings
+
+        return cls(**getattr(settings, "IMPORT_LIMITS", {}))
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    row: int  # as the spreadsheet shows it (header = row 1)
+    column: str
+    message: str
+
+
+def shown(value, limit: int = SHOWN_CHARS) -> str:
+    """A value as an error message may repeat it: at most ``limit`` characters."""
+    text = str(value)
+    return text if len(text) <= limit else f"{text[:limit]}…（共 {len(text)} 个字符）"
+
+
+def megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} MB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KB"
+
+
+@dataclass
+class SheetReader:
+    """One sheet: its headers, then its data rows, lazily, within the limits."""
+
+    name: str
+    headers: list[str]
+    _rows: Iterator[tuple]
+    limits: Limits
+    problems: list[CellProblem] = field(default_factory=list)
+
+    def rows(self) -> Iterator[tuple[int, tuple]]:
+        """(spreadsheet row number, values) of every non-blank data row; refuses a sheet over a limit."""
+        width = len(self.headers)
+        blank = 0
+        count = 0
+        for number, values in enumerate(self._rows, start=2):
+            values = tuple(values or ())
+            extra = [value for value in values[width:] if normalize.text(value) != ""]
+            values = (values + (None,) * width)[:width]
+            if normalize.is_blank(values) and not extra:
+                blank += 1
+                if blank >= self.limits.blank_run:
+                    return
+                continue
+            blank = 0
+            if extra:
+                raise ImportFileError(
+                    f"工作表“{self.name}”第 {number} 行在表头之外还有内容（共 {width} 列表头）；"
+                    "请删除多余的列，或补上表头。"
+                )
+            count += 1
+            if count > self.limits.max_rows:
+                raise ImportFileError(
+                    f"工作表“{self.name}”的数据超过 {self.limits.max_rows} 行的上限；请分成几个文件导入。"
+                )
+            kept = []
+            for column, value in zip(self.headers, values, strict=True):
+                if isinstance(value, str) and len(value) > self.limits.max_cell_chars:
+                    self.problems.append(
+                        CellProblem(
+                            number,
+                            column,
+                            f"内容有 {len(value)} 个字符，超过每格 {self.limits.max_cell_chars} 个字符的上限："
+                            f"{shown(value)}",
+                        )
+                    )
+                    value = ""
+                kept.append(value)
+            yield number, tuple(kept)
+
+    def batches(self, size: int) -> Iterator[tuple[tablib.Dataset, list[int]]]:
+        """Datasets of at most ``size`` rows with the spreadsheet row number of each."""
+        dataset, numbers = tablib.Dataset(headers=self.headers), []
+        for number, values in self.rows():
+            dataset.append(values)
+            numbers.append(number)
+            if len(numbers) >= size:
+                yield dataset, numbers
+                dataset, numbers = tablib.Dataset(headers=self.headers), []
+        if numbers:
+            yield dataset, numbers
+
+    def dataset(self) -> tablib.Dataset:
+        """The whole sheet at once (the admin's single-sheet import; bounded by the row limit)."""
+        dataset = tablib.Dataset(headers=self.headers)
+        for _number, values in self.rows():
+            dataset.append(values)
+        return dataset
+
+
+def dataset_sheet(name: str, dataset: tablib.Dataset, limits: Limits | None = None) -> SheetReader:
+    """A sheet already in memory (tests, the admin's parsed upload) read through the same checks."""
+    return _sheet(name, [dataset.headers or [], *dataset], limits or Limits.from_settings())
+
+
+def _sheet(name: str, rows, limits: Limits) -> SheetReader:
+    rows = iter(rows)
+    header_row = next(rows, None) or ()
+    headers = [normalize.text(header) for header in tuple(header_row)[: limits.max_columns + 1]]
+    while headers and headers[-1] == "":
+        headers.pop()
+    if not headers:
+        raise ImportFileError(f"工作表“{name}”没有表头（第 1 行为空）。")
+    if len(headers) > limits.max_columns:
+        raise ImportFileError(f"工作表“{name}”的列数超过 {limits.max_columns} 列的上限。")
+    seen = set()
+    for header in headers:
+        if header == "":
+            raise ImportFileError(f"工作表“{name}”的表头有空白列；请为每一列写上列名或删除该列。")
+        if header in seen:
+            raise ImportFileError(f"工作表“{name}”的表头“{shown(header)}”出现了两次；请只保留一列。")
+        seen.add(header)
+    return SheetReader(name, headers, rows, limits)
+
+
+def _check_size(path: Path, limits: Limits) -> None:
+    size = path.stat().st_size
+    if size > limits.max_file_bytes:
+        raise ImportFileError(
+            f"文件 {path.name} 有 {megabytes(size)}，超过 {megabytes(limits.max_file_bytes)} 的上限；"
+            "请分成几个文件导入。"
+        )
+
+
+def read_xlsx(path: Path, limits: Limits) -> dict[str, SheetReader]:
+    """The visible sheets of a workbook, lazily; refuses a workbook that unpacks beyond the limit."""
+    import openpyxl
+
+    _check_size(path, limits)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile as error:
+        raise ImportFileError(
+            f"{path.name} 不是有效的 .xlsx 工作簿（文件已损坏或不是 Excel 文件）。"
+        ) from error
+    if unpacked > limits.max_unpacked_bytes:
+        raise ImportFileError(
+            f"{path.name} 解压后有 {megabytes(unpacked)}，超过 {megabytes(limits.max_unpacked_bytes)} 的上限。"
+        )
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile) as error:
+        raise ImportFileError(f"{path.name} 不是有效的 .xlsx 工作簿（缺少工作簿内容）。") from error
+    sheets = {}
+    for worksheet in book.worksheets:
+        if worksheet.sheet_state != "visible":
+            raise ImportFileError(
+                f"工作表“{worksheet.title}”是隐藏的；请取消隐藏或删除它后再导入（隐藏的内容不会被悄悄导入）。"
+            )
+        rows = worksheet.iter_rows(max_col=limits.max_columns + 1, values_only=True)
+        sheets[worksheet.title] = _sheet(worksheet.title, rows, limits)
+    return sheets
+
+
+ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def _encoding(head: bytes) -> str:
+    """UTF-8 (with or without BOM) or GB18030 — what Excel saves on Chinese Windows; refuse the rest by name."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ImportFileError("csv 文件是 UTF-16 编码；请另存为 UTF-8 或 GBK（GB18030）编码的 csv。")
+    for encoding in ENCODINGS:
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise ImportFileError("无法识别 csv 文件的编码；请另存为 UTF-8 或 GBK（GB18030）编码的 csv。")
+
+
+def read_csv(path: Path, limits: Limits, name: str | None = None) -> dict[str, SheetReader]:
+    """One sheet named after the file (or ``name``), read as a stream."""
+    _check_size(path, limits)
+    with open(path, "rb") as handle:
+        encoding = _encoding(handle.read(64 * 1024))
+
+    def rows():
+        try:
+            with open(path, encoding=encoding, newline="") as text:
+                yield from csv.reader(text)
+        except UnicodeDecodeError as error:
+            raise ImportFileError(
+                f"csv 文件在第 {error.start} 个字节附近不是 {encoding} 编码；请统一另存为 UTF-8 或 GBK 编码。"
+            ) from error
+        except csv.Error as error:
+            raise ImportFileError(f"csv 文件格式有误：{shown(error, 120)}") from error
+
+    sheet_name = name or path.stem
+    return {sheet_name: _sheet(sheet_name, rows(), limits)}
+
+
+def read_path(path: Path, limits: Limits | None = None) -> dict[str, SheetReader]:
+    """{sheet name: reader} from an .xlsx workbook, one .csv (named after its sheet), or a directory of csv."""
+    limits = limits or Limits.from_settings()
+    path = Path(path)
+    if path.is_dir():
+        sheets: dict[str, SheetReader] = {}
+        for csv_file in sorted(path.glob("*.csv")):
+            sheets.update(read_csv(csv_file, limits))
+        if not sheets:
+            raise ImportFileError(f"目录 {path} 中没有 csv 文件")
+        return sheets
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return read_csv(path, limits)
+    if suffix in (".xlsx", ".xlsm"):
+        return read_xlsx(path, limits)
+    raise ImportFileError(f"不支持的文件类型 {path.suffix}：请使用 .xlsx 工作簿或 .csv 文件")
+
+
+def read_upload(data: bytes, filename: str, limits: Limits | None = None) -> tablib.Dataset:
+    """The first sheet of an uploaded file as one dataset (the admin imports one table at a time)."""
+    import tempfile
+
+    limits = limits or Limits.from_settings()
+    if len(data) > limits.max_file_bytes:
+        raise ImportFileError(
+            f"文件有 {megabytes(len(data))}，超过 {megabytes(limits.max_file_bytes)} 的上限；请分成几个文件导入。"
+        )
+    suffix = Path(filename).suffix.lower() or ".csv"
+    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+        handle.write(data)
+        handle.flush()
+        sheet = next(iter(read_path(Path(handle.name), limits).values()))
+        dataset = sheet.dataset()
+    if sheet.problems:
+        raise ImportFileError(
+            "；".join(
+                f"第 {problem.row} 行「{problem.column}」{problem.message}" for problem in sheet.problems[:10]
+            )
+        )
+    return dataset
+
+
+__all__ = [
+    "CellProblem",
+    "ImportFileError",
+    "Limits",
+    "SheetReader",
+    "dataset_sheet",
+    "read_csv",
+    "read_path",
+    "read_upload",
+    "read_xlsx",
+    "shown",
+]
