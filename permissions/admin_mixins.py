@@ -5,6 +5,7 @@ and, where a capability beyond the model permission is needed, ``required_capabi
 """
 
 from django.contrib.auth import get_permission_codename
+from django.utils.translation import gettext as _
 
 from catalog.models import Agency, Region
 from core.admin import HistoryPermissionMixin
@@ -61,6 +62,22 @@ class ScopedAdminMixin(HistoryPermissionMixin):
     @staticmethod
     def _province_wide(obj) -> bool:
         return region_code_of(obj) is None
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """The form refuses a row its author may not write where it now lies (e.g. a city administrator
+        leaving 地级市 empty makes a province-wide row): the same check as the object pages make."""
+        form = super().get_form(request, obj, change=change, **kwargs)
+        perm = self._perm("change" if obj is not None else "add")
+        user = request.user
+
+        class ScopedForm(form):
+            def _post_clean(self):
+                super()._post_clean()  # the instance now holds the submitted values
+                if not (user.is_superuser or user.has_perm(perm, self.instance)):
+                    self.add_error(None, _("只能在您的管辖范围内新增或修改；全省通用的内容由省级人员维护。"))
+
+        ScopedForm.__name__ = form.__name__
+        return ScopedForm
 
     def scope_related_queryset(self, request, queryset):
         """Limit Region / Agency choices (selects and autocompletes) to where the user may change this model."""

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from core.api import ApiError
+from permissions.selectors import scope_queryset
 
 from .models import MAX_CONTENT_LENGTH, PlaceholderCode, SmsTemplate
 from .outbox import render_for_template
@@ -17,12 +18,21 @@ from .placeholders import Diagnostic, validate
 
 router = Router(tags=["短信模板"])
 
+# What a preview reads: enough to say by how much a pasted text is over the 500-character limit, no more.
+PREVIEW_MAX_CHARS = 4 * MAX_CONTENT_LENGTH
+VALUE_MAX_CHARS = 200
+MAX_PROBLEMS = 20
+
 
 class PreviewIn(Schema):
     template: str | None = Field(None, description="短信模板的功能代码（与 content 二选一）")
-    content: str | None = Field(None, description="待预览的模板内容（与 template 二选一）")
+    content: str | None = Field(
+        None, max_length=PREVIEW_MAX_CHARS, description="待预览的模板内容（与 template 二选一）"
+    )
     values: dict[str, str] = Field(
-        default_factory=dict, description='占位符取值，如 {"XM": "黄林"}；未给出的用示例值'
+        default_factory=dict,
+        max_length=50,
+        description='占位符取值，如 {"XM": "黄林"}；未给出的用示例值（最多 50 个，每个至多 200 字）',
     )
     allow_full_id_number: bool | None = Field(
         None, description="是否显示完整身份证号；默认取模板设置（内容预览为否）"
@@ -80,11 +90,19 @@ def sms_preview(
         raise ApiError(
             400,
             "unknown_value_code",
-            _("values 中的代码不是已登记的占位符：%(codes)s") % {"codes": "、".join(unknown)},
+            _("values 中的代码不是已登记的占位符：%(codes)s") % {"codes": "、".join(unknown[:10])},
+        )
+    too_long = sorted(code for code, value in values.items() if len(value) > VALUE_MAX_CHARS)
+    if too_long:
+        raise ApiError(
+            400,
+            "value_too_long",
+            _("取值超过 %(n)s 个字符：%(codes)s") % {"n": VALUE_MAX_CHARS, "codes": "、".join(too_long)},
         )
     diagnostics = validate(content, vocabulary, MAX_CONTENT_LENGTH)
-    errors = [_diagnostic(d) for d in diagnostics if d.severity == "error"]
-    warnings = [_diagnostic(d) for d in diagnostics if d.severity == "warning"]
+    # A page of problems is what a person reads; the rest are counted, not listed.
+    errors = [_diagnostic(d) for d in diagnostics if d.severity == "error"][:MAX_PROBLEMS]
+    warnings = [_diagnostic(d) for d in diagnostics if d.severity == "warning"][:MAX_PROBLEMS]
     if errors:
         raise ApiError(
             422,
@@ -135,7 +153,14 @@ def preview(request: HttpRequest, payload: PreviewIn):
         )
     allow_full, mask = payload.allow_full_id_number, payload.mask_names
     if payload.template is not None:
-        template = SmsTemplate.objects.filter(function_code=payload.template).first()
+        # Only a template the user may see: another city's wording is that city's business.
+        visible = scope_queryset(
+            SmsTemplate.objects.filter(function_code=payload.template),
+            request.user,
+            ["sms_templates.view_smstemplate", "sms_templates.change_smstemplate"],
+            include_province_wide=True,
+        )
+        template = visible.first()
         if template is None:
             raise ApiError(
                 400,

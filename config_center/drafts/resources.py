@@ -293,7 +293,10 @@ class SmsSlotResource(ScopedResource):
         "template",
         "功能代码",
         CodeLookupWidget(
-            SmsTemplate.objects.all, label="短信模板功能代码", key="function_code", blank_ok=True
+            lambda: SmsTemplate.objects.select_related("category__region"),
+            label="短信模板功能代码",
+            key="function_code",
+            blank_ok=True,
         ),
     )
 
@@ -328,6 +331,12 @@ class SmsSlotResource(ScopedResource):
             raise ValidationError({"事项编码": [_not_bound_message(region, matter)]})
         instance.local_matter = local
         super().import_instance(instance, row, **kwargs)
+        if instance.template_id and instance.event:
+            errors = services.sms_template_errors(local_matter=local, sms={instance.event: instance.template})
+            if errors:
+                raise ValidationError(
+                    {"功能代码": [message for messages in errors.values() for message in messages]}
+                )
 
     def dehydrate_region_code(self, obj):
         return obj.local_matter.region.code

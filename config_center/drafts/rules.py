@@ -48,6 +48,7 @@ class SmsSlotFacts:
     template_code: str
     template_active: bool
     template_valid: bool
+    template_region: str | None = None  # the city whose own template it is; None: province-wide
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class LocalMatterFacts:
     checklists: Mapping[tuple[str, str], Sequence[ListItem]] = field(default_factory=dict)
     channel_names: Mapping[str, str] = field(default_factory=dict)
     kind_labels: Mapping[str, str] = field(default_factory=dict)  # 主材料, 辅助材料, 申请事项材料
+    region_code: str = ""  # the city this local matter belongs to
     sms_slots: Sequence[SmsSlotFacts] = ()
     print_slots: Sequence[PrintSlotFacts] = ()
 
@@ -235,9 +237,34 @@ def print_slot_findings(facts: LocalMatterFacts) -> list[Finding]:
     return found
 
 
+def sms_template_scope_finding(
+    *, event: str, event_label: str, template_code: str, template_region: str | None, region: str
+) -> Finding | None:
+    """A city sends province-wide templates and its own only: another city's template would let that city
+    decide what this city's citizens receive, without this city publishing anything."""
+    if template_region is None or template_region == region:
+        return None
+    return Finding(
+        ERROR,
+        "sms_template_other_city",
+        _("%(event)s选择的短信模板 %(code)s 是其他城市的模板；只能使用全省通用或本市的短信模板。")
+        % {"event": event_label, "code": template_code},
+        f"sms_{event}",
+    )
+
+
 def sms_slot_findings(facts: LocalMatterFacts) -> list[Finding]:
     found = []
     for slot in facts.sms_slots:
+        foreign = sms_template_scope_finding(
+            event=slot.event,
+            event_label=slot.event_label,
+            template_code=slot.template_code,
+            template_region=slot.template_region,
+            region=facts.region_code,
+        )
+        if foreign is not None:
+            found.append(foreign)
         if not slot.template_active or not slot.template_valid:
             reason = _("已设为无效") if not slot.template_active else _("内容不合规")
             found.append(

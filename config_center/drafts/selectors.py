@@ -54,7 +54,7 @@ def local_matters_with_config() -> QuerySet[LocalMatter]:
                 "channel__sort_order", "kind", "position", "id"
             ),
         ),
-        "sms_slots__template",
+        "sms_slots__template__category__region",
         "print_slots__template",
         "acceptance_tags",
         "review_tags",
@@ -225,6 +225,7 @@ def local_matter_facts(
     )
     return dataclasses.replace(
         facts,
+        region_code=local.region.code,
         checklists=checklists,
         channel_names=names,
         kind_labels=KIND_LABELS,
@@ -235,6 +236,7 @@ def local_matter_facts(
                 slot.template.function_code,
                 slot.template.is_active,
                 valid_templates.get(slot.template_id, False),
+                slot.template.category.region.code if slot.template.category.region_id else None,
             )
             for slot in local.sms_slots.all()
         ),

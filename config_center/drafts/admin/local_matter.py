@@ -35,7 +35,7 @@ PROPERTY_FIELDSETS = [
 CONFIG_PREFETCHES = [
     "checklist_items__channel",
     "checklist_items__material",
-    "sms_slots__template",
+    "sms_slots__template__category__region",
     "print_slots__template",
 ]
 

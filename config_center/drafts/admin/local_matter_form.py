@@ -58,6 +58,12 @@ class LocalMatterFormBase(forms.ModelForm):
                 field = self.fields.get(print_field(document))
                 if field is not None:
                     field.queryset = field.queryset.filter(region_filter)
+            # A city sends province-wide SMS templates and its own only (another city's is not offered).
+            category_filter = Q(category__region__isnull=True) | Q(category__region_id=instance.region_id)
+            for event in SmsEvent.values:
+                field = self.fields.get(sms_field(event))
+                if field is not None:
+                    field.queryset = field.queryset.filter(category_filter)
 
     def clean(self):
         data = super().clean()

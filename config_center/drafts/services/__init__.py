@@ -1,6 +1,6 @@
 """Writes of the drafts, one module per concern, re-exported here."""
 
-from .bindings import local_matter_bind, local_matter_save_slots, local_matter_unbind
+from .bindings import local_matter_bind, local_matter_save_slots, local_matter_unbind, sms_template_errors
 from .checklists import checklist_copy_channel, checklist_renumber
 from .copying import (
     CopyPlan,
@@ -22,4 +22,5 @@ __all__ = [
     "local_matter_save",
     "local_matter_save_slots",
     "local_matter_unbind",
+    "sms_template_errors",
 ]

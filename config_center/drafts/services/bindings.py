@@ -3,11 +3,14 @@
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from catalog.models import Matter, Region
+from sms_templates.models import SmsEvent
 
+from .. import rules
 from ..models import LocalMatter, PrintSlot, PrintTemplate, SmsSlot
 from .local_matters import local_matter_save
 
@@ -20,8 +23,6 @@ class BindResult:
 
 
 def _require_city(region: Region) -> None:
-    from django.core.exceptions import ValidationError
-
     if region.level != Region.Level.CITY:
         raise ValidationError(_("只能把业务绑定到地级市，%(region)s不是地级市。") % {"region": region.name})
 
@@ -67,7 +68,14 @@ def local_matter_save_slots(
     prints: Mapping[str, tuple[PrintTemplate | None, bool, bool]],
     user,
 ) -> None:
-    """Bring the SMS and print slots to the given choices; rows change only where the choice changed."""
+    """Bring the SMS and print slots to the given choices; rows change only where the choice changed.
+
+    Refuses (``ValidationError``) an SMS template of another city: a city sends province-wide templates
+    and its own only.
+    """
+    errors = sms_template_errors(local_matter=local_matter, sms=sms)
+    if errors:
+        raise ValidationError(errors)
     _sync_slots(
         {slot.event: slot for slot in local_matter.sms_slots.all()},
         {event: template and {"template_id": template.pk} for event, template in sms.items()},
@@ -84,6 +92,27 @@ def local_matter_save_slots(
         lambda document, values: PrintSlot(local_matter=local_matter, document=document, **values),
         user,
     )
+
+
+def sms_template_errors(
+    *, local_matter: LocalMatter, sms: Mapping[str, object | None]
+) -> dict[str, list[str]]:
+    """{field: [message]} for each chosen SMS template that belongs to another city (the rules' finding)."""
+    errors: dict[str, list[str]] = {}
+    for event, template in sms.items():
+        if template is None:
+            continue
+        category = template.category
+        finding = rules.sms_template_scope_finding(
+            event=event,
+            event_label=str(SmsEvent(event).label),
+            template_code=template.function_code,
+            template_region=category.region.code if category.region_id else None,
+            region=local_matter.region.code,
+        )
+        if finding is not None:
+            errors.setdefault(finding.field, []).append(finding.message)
+    return errors
 
 
 def _sync_slots(current: Mapping, wanted: Mapping[str, dict | None], make, user) -> None:

@@ -80,7 +80,10 @@ def local_matter_apply_snapshot(*, region: Region, matter, snapshot: dict, user,
     if created:
         local = LocalMatter(region=region, matter=matter)
     sms_templates = {
-        t.function_code: t for t in SmsTemplate.objects.filter(function_code__in=snapshot["sms"].values())
+        t.function_code: t
+        for t in SmsTemplate.objects.select_related("category__region").filter(
+            function_code__in=snapshot["sms"].values()
+        )
     }
     print_templates = {
         t.code: t
