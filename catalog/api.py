@@ -10,11 +10,12 @@ from . import selectors
 router = Router(tags=["目录"])
 
 MAX_PAGE = 500
+MAX_OFFSET = 1_000_000  # more rows than the catalog will ever hold; a database cannot take any integer
 
 
 class Page(Schema):
     limit: int = Field(100, ge=1, le=MAX_PAGE, description="每页条数（1–500）")
-    offset: int = Field(0, ge=0, description="偏移量")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="偏移量（0–1,000,000）")
 
 
 class RegionOut(Schema):

@@ -4,6 +4,10 @@ Every app contributes a router (``core.registry``); this module mounts them and 
 ``{"reason_code": ..., "message": ...}`` (never a 500 for bad input).
 """
 
+import json
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -15,9 +19,21 @@ from core.registry import registry
 
 
 class ReadableJSONRenderer(JSONRenderer):
-    """UTF-8 JSON with Chinese left readable rather than \\u-escaped."""
+    """UTF-8 JSON with Chinese left readable rather than \\u-escaped.
+
+    Text that UTF-8 cannot carry (a lone surrogate echoed from a request) is written \\u-escaped instead,
+    so an answer never fails to encode (it answered a 500 page on main).
+    """
 
     json_dumps_params = {"ensure_ascii": False}
+
+    def render(self, request, data, *, response_status):
+        text = super().render(request, data, response_status=response_status)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return json.dumps(data, cls=self.encoder_class, ensure_ascii=True)
+        return text
 
 
 api = NinjaAPI(
@@ -54,6 +70,18 @@ def _validation_error(request, exc: ValidationError):
             "errors": exc.errors,
         },
         status=400,
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request, exc):
+    return api.create_response(
+        request,
+        {
+            "reason_code": "request_too_large",
+            "message": _("请求体超过 %(size)s 字节的上限。") % {"size": settings.DATA_UPLOAD_MAX_MEMORY_SIZE},
+        },
+        status=413,
     )
 
 

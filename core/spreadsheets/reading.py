@@ -58,7 +58,9 @@ def shown(value, limit: int = SHOWN_CHARS) -> str:
 
 
 def megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.0f} MB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KB"
+    """A size as a person reads it: 20 MB, 20.5 MB, 64 KB."""
+    value, unit = (size / (1024 * 1024), "MB") if size >= 1024 * 1024 else (size / 1024, "KB")
+    return f"{value:.1f}".removesuffix(".0") + f" {unit}"
 
 
 @dataclass

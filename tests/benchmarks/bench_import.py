@@ -60,6 +60,11 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--profile", action="store_true", help="print where the first import spends its time")
     parser.add_argument("--skip-export", action="store_true", help="measure the import only")
+    parser.add_argument(
+        "--prepare-only",
+        action="store_true",
+        help="build the database and the workbook, print their paths and keep them (for a clean import process)",
+    )
     args = parser.parse_args()
     engine = _setup(args.pg)
 
@@ -121,6 +126,11 @@ def main() -> None:
     workbook = ROOT / "var" / "bench" / f"import-{len(rows)}.xlsx"
     workbook.write_bytes(tablib.Databook([dataset]).export("xlsx"))
     history_before = ChecklistItem.history.count()
+    if args.prepare_only:
+        _CLEANUP.clear()
+        print(f"DATABASE_URL={os.environ['DATABASE_URL']}")
+        print(f"WORKBOOK={workbook}")
+        return
 
     rss_before = _rss_mb()
     started = time.perf_counter()
