@@ -8,6 +8,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
 
 from catalog.models import Matter, Region
 from core.admin import ReadOnlyAdminMixin
@@ -243,10 +244,25 @@ class ReleaseAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PublishPolicy)
-class PublishPolicyAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class PublishPolicyAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    """发布策略. Four eyes binds the city's publishers, so they cannot switch it off: changing a city's
+    policy takes the change permission province-wide (省级业务督导), and every change is on 变更记录."""
+
     menu_group = "city"
     menu_order = 61
-    required_capability = "permissions.publish_config"
+
+    def _province_wide(self, request) -> bool:
+        return allowed_city_codes(request.user, [self._perm("change")]) is None
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and self._province_wide(request)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._province_wide(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._province_wide(request)
+
     list_display = ["region", "review_required"]
     list_select_related = ["region"]
     autocomplete_fields = ["region"]

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from catalog.models import Region
 
@@ -19,6 +20,8 @@ class PublishPolicy(models.Model):
         default=False,
         help_text=_("开启后，发布人不能是草稿的最后修改人（紧急发布权限除外，且会记录）。"),
     )
+    # Switching four eyes off is itself reviewed: who did it and when stays on 变更记录.
+    history = HistoricalRecords()
 
     scope_region_path = "region"
 

@@ -28,6 +28,7 @@ from config_center.drafts.models import (
     Tag,
 )
 from config_center.drafts.services import local_matter_bind
+from config_center.releases.models import PublishPolicy
 from permissions.admin_mixins import HistoryPermissionMixin
 from permissions.models import Role
 from permissions.services import assignment_create
@@ -97,6 +98,7 @@ def world(reference_data, superuser) -> World:
     matter.aliases = "医疗费报销"
     _save(matter, superuser, "目录别名")
     _save(Holiday(date=date(2026, 10, 1), name="国庆节"), superuser, "节假日日历")
+    _save(PublishPolicy(region=own.region, review_required=True), superuser, "开启发布审核")
     return World(superuser, editor, own, foreign, item, slot, matter)
 
 
