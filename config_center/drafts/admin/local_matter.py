@@ -141,7 +141,7 @@ class LocalMatterAdmin(ScopedAdminMixin, SpreadsheetMixin, SimpleHistoryAdmin):
         if obj is None:
             return [(None, {"fields": ["region", "matter", *FLOW_FIELDS, "distribution_mode"]})]
         return [
-            (_("业务信息"), {"fields": ["region", "matter", "is_active"]}),
+            (_("业务信息"), {"fields": ["region", "matter", "is_active", "loaded_version"]}),
             (_("设定流转方式"), {"fields": FLOW_FIELDS}),
             (_("分发模式"), {"fields": ["distribution_mode"]}),
             *[(title, {"fields": fields}) for title, fields in PROPERTY_FIELDSETS],

@@ -38,6 +38,7 @@ class LocalMatterFormBase(forms.ModelForm):
         if mode is not None and instance.pk and not instance.matter.province_wide:
             mode.help_text = _("该事项在事项目录中未标记为可全省通办，只能选择本地模式。")
         if instance.pk:
+            self.initial.setdefault("loaded_version", instance.version)
             sms = {slot.event: slot.template_id for slot in instance.sms_slots.all()}
             prints = {slot.document: slot for slot in instance.print_slots.all()}
             for event in SmsEvent.values:
@@ -65,12 +66,27 @@ class LocalMatterFormBase(forms.ModelForm):
                 if field is not None:
                     field.queryset = field.queryset.filter(category_filter)
 
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     def clean(self):
         data = super().clean()
         matter = data.get("matter") or getattr(self.instance, "matter", None)
         if matter is None:
             return data
         values = {name: data.get(name, getattr(self.instance, name)) for name in SAVE_FIELDS}
+        if self.instance.pk and data.get("loaded_version") is not None:
+            changes = services.local_matter_stale_changes(
+                local_matter=self.instance, loaded_version=data["loaded_version"], values=values
+            )
+            if changes is not None:
+                self.add_error(
+                    None,
+                    _(
+                        "在您打开本页之后，其他人保存了这项配置，您的修改没有保存。请刷新页面，在最新配置上重新修改。"
+                    )
+                    + ("" if not changes else _("不同之处：") + "；".join(changes)),
+                )
+                return data
         _sms, prints = self.slot_choices()
         errors = services.local_matter_errors(matter=matter, values=values, prints=prints)
         for field, messages in errors.items():

@@ -146,7 +146,13 @@ class LocalMatter(models.Model):
         related_name="+",
     )
 
-    history = HistoricalRecords(m2m_fields=[acceptance_tags, review_tags], excluded_fields=["updated_at"])
+    # Bumped by every save (local_matter_save): a form opened at version n that is saved after someone
+    # else's save is stale, and is refused instead of silently undoing that save.
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+
+    history = HistoricalRecords(
+        m2m_fields=[acceptance_tags, review_tags], excluded_fields=["updated_at", "version"]
+    )
     objects = LocalMatterQuerySet.as_manager()
 
     scope_region_path = "region"

@@ -8,7 +8,7 @@ from .copying import (
     local_matter_copy_plan,
     local_matter_copy_to_regions,
 )
-from .local_matters import local_matter_errors, local_matter_save
+from .local_matters import local_matter_errors, local_matter_save, local_matter_stale_changes
 
 __all__ = [
     "CopyPlan",
@@ -20,6 +20,7 @@ __all__ = [
     "local_matter_copy_to_regions",
     "local_matter_errors",
     "local_matter_save",
+    "local_matter_stale_changes",
     "local_matter_save_slots",
     "local_matter_unbind",
     "sms_template_errors",

@@ -9,9 +9,32 @@ from collections.abc import Mapping
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from .. import rules, selectors
 from ..models import LocalMatter
+
+
+def local_matter_stale_changes(
+    *, local_matter: LocalMatter, loaded_version: int, values: Mapping
+) -> list[str] | None:
+    """None when nobody saved the local matter since ``loaded_version`` was read; otherwise a line per field
+    where what is stored now differs from ``values`` (what the stale form would write back). Locks the
+    row for the rest of the transaction, so the check and the save cannot be overtaken."""
+    current = LocalMatter.objects.select_for_update().filter(pk=local_matter.pk).first()
+    if current is None or current.version == loaded_version:
+        return None
+    labels = selectors.snapshot_labels(material_codes=[])
+    return [
+        _("%(field)s：现为“%(now)s”，您的表单为“%(yours)s”")
+        % {
+            "field": labels.field(name),
+            "now": labels.value(name, getattr(current, name)),
+            "yours": labels.value(name, values.get(name)),
+        }
+        for name in selectors.SAVE_FIELDS
+        if name in values and getattr(current, name) != values[name]
+    ]
 
 
 def local_matter_errors(*, matter, values: Mapping, prints: selectors.PrintChoices) -> dict[str, list[str]]:
@@ -42,6 +65,8 @@ def local_matter_save(
     )
     if errors:
         raise ValidationError(errors)
+    if local_matter.pk is not None:
+        local_matter.version += 1
     local_matter.updated_by = user
     local_matter._history_user = user
     if reason:
