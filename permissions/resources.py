@@ -28,6 +28,9 @@ class ScopedResource(ConsoleResource):
         return allowed_city_codes(self.user, list(self.scope_perms))
 
     def check_region(self, region_code: str | None, column: str) -> None:
+        """Refuse a row outside the importing user's scope; ``None`` is a province-wide row, "" an empty cell."""
+        if region_code == "":
+            raise ValidationError({column: _("%(column)s不能为空。") % {"column": column}})
         allowed = self.allowed_cities()
         if allowed is None:
             return

@@ -54,7 +54,7 @@ class LocalMatterRows:
         return (normalize.code(row.get("地区编码")), normalize.code(row.get("事项编码")))
 
     def before_import_row(self, row, **kwargs):
-        self.check_region(normalize.code(row.get("地区编码")) or None, "地区编码")
+        self.check_region(normalize.code(row.get("地区编码")), "地区编码")
 
     def instance_queryset(self):
         return LocalMatter.objects.select_related("region", "matter").prefetch_related(
@@ -235,7 +235,7 @@ class ChecklistItemResource(ScopedResource):
         )
 
     def before_import_row(self, row, **kwargs):
-        self.check_region(normalize.code(row.get("地区编码")) or None, "地区编码")
+        self.check_region(normalize.code(row.get("地区编码")), "地区编码")
 
     def import_instance(self, instance, row, **kwargs):
         region, matter = normalize.code(row.get("地区编码")), normalize.code(row.get("事项编码"))
@@ -319,7 +319,7 @@ class SmsSlotResource(ScopedResource):
         )
 
     def before_import_row(self, row, **kwargs):
-        self.check_region(normalize.code(row.get("地区编码")) or None, "地区编码")
+        self.check_region(normalize.code(row.get("地区编码")), "地区编码")
 
     def for_delete(self, row, instance):
         return normalize.code(row.get("功能代码")) == ""

@@ -2,7 +2,7 @@
 
 import copy
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.utils.translation import gettext as _
 from import_export import resources
 from import_export.admin import ImportExportMixin
@@ -10,7 +10,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ImportForm
 
 from . import normalize
-from .reading import ImportFileError, Limits, megabytes, read_upload
+from .reading import ImportFileError, Limits, megabytes, read_upload, shown
 from .widgets import CodeLookupWidget
 
 IMPORT_REASON = "导入"
@@ -61,7 +61,7 @@ class ConsoleResource(resources.ModelResource):
     def _check_import_id_fields(self, headers):
         missing = [column for column in self.key_columns if column not in headers]
         if missing:
-            raise ValidationError(
+            raise ImportFileError(
                 _("%(sheet)s缺少列：%(columns)s") % {"sheet": self.sheet, "columns": "、".join(missing)}
             )
 
@@ -86,7 +86,15 @@ class ConsoleResource(resources.ModelResource):
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         if errors:
-            raise ValidationError(errors)
+            raise ValidationError(self.by_column(errors))
+
+    def by_column(self, errors: dict) -> dict:
+        """Errors keyed by the sheet's Chinese columns (what the user sees), not by model fields."""
+        keyed: dict[str, list] = {}
+        for key, messages in errors.items():
+            column = NON_FIELD_ERRORS if key == NON_FIELD_ERRORS else self.column_of(key) or NON_FIELD_ERRORS
+            keyed.setdefault(column, []).extend(messages)
+        return keyed
 
     def after_save_instance(self, instance, row, **kwargs):
         if self._instances is not None:
@@ -173,6 +181,21 @@ class SpreadsheetMixin(ImportExportMixin):
     import_formats = [BoundedXLSX, BoundedCSV]
     export_formats = [XLSX, CSV]
     import_form_class = BoundedImportForm
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        result = getattr(response, "context_data", {}).get("result")
+        if result is not None:
+            errors = [*result.base_errors, *(error for row in result.error_rows for error in row.errors)]
+            for error in errors:
+                # The message for the user, never a traceback with the server's paths (nor a list's repr).
+                messages = getattr(error.error, "messages", None) or [str(error.error)]
+                error.error = "；".join(shown(message, 300) for message in messages)
+                error.traceback = ""
+            # Rows numbered as the spreadsheet shows them (the header is row 1), as on the command line.
+            for row in [*result.invalid_rows, *result.error_rows]:
+                row.number += 1
+        return response
 
     def add_data_read_fail_error_to_form(self, form, e):
         # Our reader's refusals say what is wrong and which limit applies; anything else is a file it

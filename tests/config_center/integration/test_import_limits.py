@@ -186,3 +186,49 @@ def test_a_dataset_given_directly_goes_through_the_same_checks(reference_data, s
     dataset = tablib.Dataset(BINDING_ROW, headers=[*BINDING_HEADERS[:-1], "办理时限"])
     with pytest.raises(ImportFileError, match="出现了两次"):
         config_import({"事项绑定": dataset}, user=superuser)
+
+
+def admin_import(admin_client, dataset: tablib.Dataset):
+    data = io.BytesIO(dataset.export("csv").encode())
+    data.name = "bindings.csv"
+    response = admin_client.post(
+        "/admin/config_center/localmatter/import/", {"resource": "0", "format": "1", "import_file": data}
+    )
+    assert response.status_code == 200
+    return response
+
+
+def test_the_admin_names_missing_columns_without_a_traceback(admin_client, reference_data):
+    response = admin_import(admin_client, tablib.Dataset(["442000", "GS0101"], headers=["城市", "事项"]))
+    [error] = response.context["result"].base_errors
+    assert (error.error, error.traceback) == ("事项绑定缺少列：地区编码、事项编码", "")
+    page = response.content.decode()
+    assert "Traceback" not in page and "[&#x27;" not in page
+
+
+def test_the_admin_reports_rows_as_the_spreadsheet_numbers_them_with_chinese_columns(
+    admin_client, reference_data
+):
+    rows = tablib.Dataset(
+        BINDING_ROW, ["442000", "GS0104", "本地模式", 0, "二级", "有效"], headers=BINDING_HEADERS
+    )
+    [invalid] = admin_import(admin_client, rows).context["result"].invalid_rows
+    assert invalid.number == 3  # the header is row 1, as import_config counts
+    assert list(invalid.field_specific_errors) == ["办理时限"]
+
+
+def test_an_empty_region_cell_says_it_is_empty(reference_data, tmp_path, client):
+    from django.contrib.auth import get_user_model
+
+    from catalog.models import Region
+    from permissions.models import Role
+    from permissions.services import assignment_create
+
+    user = get_user_model().objects.create_user("zs_admin", password="pw-for-tests")
+    assignment_create(
+        user=user, role=Role.objects.get(code="city_admin"), region=Region.objects.get(code="442000")
+    )
+    report = config_import(
+        {"事项绑定": tablib.Dataset(["", *BINDING_ROW[1:]], headers=BINDING_HEADERS)}, user=user
+    )
+    assert [(e.row, e.column, e.message) for e in report.errors] == [(2, "地区编码", "地区编码不能为空。")]
