@@ -2,8 +2,10 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError
 
 from config_center.workbook import ImportFileError, config_import, read_file
+from core.middleware import busy_message, is_busy
 
 
 class Command(BaseCommand):
@@ -24,6 +26,10 @@ class Command(BaseCommand):
             report = config_import(read_file(Path(file)), user=actor, dry_run=dry_run)
         except (ImportFileError, OSError) as error:
             raise CommandError(str(error)) from error
+        except OperationalError as error:
+            if not is_busy(error):
+                raise
+            raise CommandError(f"[database_busy] {busy_message()}") from error
         for sheet, counts in report.counts.items():
             self.stdout.write(f"{sheet}：" + "，".join(f"{label} {count}" for label, count in counts.items()))
         if not report.ok:

@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError
 
 from config_center.management.lookups import city_and_user
 from config_center.releases.services import PublishRefused, release_publish
+from core.middleware import busy_message, is_busy
 
 
 class Command(BaseCommand):
@@ -18,6 +20,10 @@ class Command(BaseCommand):
             result = release_publish(region=city, user=publisher, comment=comment)
         except PublishRefused as refusal:
             raise CommandError(f"[{refusal.reason_code}] {refusal.message}") from refusal
+        except OperationalError as error:
+            if not is_busy(error):
+                raise
+            raise CommandError(f"[database_busy] {busy_message()}") from error
         note = "（紧急发布，已记录）" if result.emergency else ""
         self.stdout.write(
             self.style.SUCCESS(

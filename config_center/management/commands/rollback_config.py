@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError
 
 from config_center.management.lookups import city_and_user
 from config_center.releases.services import PublishRefused, release_rollback
+from core.middleware import busy_message, is_busy
 
 
 class Command(BaseCommand):
@@ -19,6 +21,10 @@ class Command(BaseCommand):
             release = release_rollback(region=city, to_number=to_number, user=actor, comment=comment)
         except PublishRefused as refusal:
             raise CommandError(f"[{refusal.reason_code}] {refusal.message}") from refusal
+        except OperationalError as error:
+            if not is_busy(error):
+                raise
+            raise CommandError(f"[database_busy] {busy_message()}") from error
         self.stdout.write(
             self.style.SUCCESS(f"已把{city.name}回滚到第 {to_number} 版，新版本为第 {release.number} 版。")
         )

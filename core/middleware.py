@@ -1,0 +1,55 @@
+"""A busy database answers "please wait", never a 500.
+
+SQLite (the embedded default) lets one writer in at a time; a request that waited past the lock timeout
+(e.g. behind a large import) gets ``database is locked``. That is a moment to retry, not a server error:
+the API answers 503 ``database_busy`` in JSON, a page answers 503 in Chinese, both with ``Retry-After``.
+"""
+
+from django.db import OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+
+RETRY_AFTER_SECONDS = 5
+
+
+def is_busy(error: BaseException) -> bool:
+    return isinstance(error, OperationalError) and "locked" in str(error).lower()
+
+
+def busy_message() -> str:
+    return _("系统正在处理其他写入（例如导入配置），请稍后重试。")
+
+
+class DatabaseBusyMiddleware:
+    """Outermost, so that a lock met anywhere in the request (a view, the session, login records) is caught."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            return self.get_response(request)
+        except OperationalError as error:
+            if not is_busy(error):
+                raise
+            return self.busy_response(request)
+
+    def process_exception(self, request, exception):
+        return self.busy_response(request) if is_busy(exception) else None
+
+    @staticmethod
+    def busy_response(request):
+        if request.path.startswith("/api/"):
+            response = JsonResponse(
+                {"reason_code": "database_busy", "message": busy_message()},
+                status=503,
+                json_dumps_params={"ensure_ascii": False},
+            )
+        else:
+            response = HttpResponse(
+                f"<!DOCTYPE html><html lang='zh-hans'><meta charset='utf-8'><title>{_('请稍后')}</title>"
+                f"<p>{busy_message()}</p></html>",
+                status=503,
+            )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
