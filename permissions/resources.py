@@ -14,7 +14,7 @@ from core.spreadsheets.widgets import CodeLookupWidget, TextWidget
 
 from .models import Assignment, Role
 from .selectors import allowed_city_codes
-from .services import assignment_save, assignment_scope
+from .services import assignment_save, assignment_scope, self_grant_refusal
 
 
 class ScopedResource(ConsoleResource):
@@ -114,6 +114,9 @@ class AssignmentResource(ScopedResource):
                 )
             except ValidationError as error:
                 errors["岗位"] = error.message_dict["role"]
+        refusal = self_grant_refusal(assignment=instance, actor=self.user) if instance.user_id else None
+        if refusal:
+            errors["用户名"] = [refusal]
         if agency is not None:
             try:
                 self.check_region(agency.region.code, "机构编码")

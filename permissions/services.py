@@ -81,10 +81,21 @@ def assignment_scope(*, role: Role, agency: Agency | None = None, region: Region
     raise ValidationError({"role": _("岗位“%(role)s”不能按该机构分配。") % {"role": role.name}})
 
 
+def self_grant_refusal(*, assignment: Assignment, actor) -> str | None:
+    """Nobody grants or changes their own roles (an administrator would make themselves their own auditor
+    or reviewer); another administrator does it. A superuser needs no role and is exempt."""
+    if actor is None or actor.is_superuser or assignment.user_id != actor.pk:
+        return None
+    return _("不能给自己分配或修改岗位（例如让自己成为审计员或复审员）；请由另一位管理员办理。")
+
+
 @transaction.atomic
 def assignment_save(*, assignment: Assignment, actor=None) -> Assignment:
     """Save an assignment (the admin's, the user page's, the importer's): validated here, history by
     ``actor``, and the user may then log in to the console."""
+    refusal = self_grant_refusal(assignment=assignment, actor=actor)
+    if refusal:
+        raise ValidationError({"user": [refusal]})
     assignment.full_clean()
     assignment._history_user = actor
     assignment.save()

@@ -6,6 +6,7 @@ The admin's live preview beside the template editor calls this same endpoint.
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
@@ -137,7 +138,13 @@ def sms_preview(
 
 @router.post(
     "/sms/preview",
-    response={200: PreviewOut, 400: PreviewRefusalOut, 422: PreviewRefusalOut},
+    response={
+        200: PreviewOut,
+        400: PreviewRefusalOut,
+        401: PreviewRefusalOut,
+        403: PreviewRefusalOut,
+        422: PreviewRefusalOut,
+    },
     summary="短信模板预览：代入取值后的短信、替换位置、字数与计费条数、警告",
     url_name="sms_preview",
 )
@@ -145,6 +152,9 @@ def preview(request: HttpRequest, payload: PreviewIn):
     if not (request.user.is_authenticated and request.user.is_staff):
         # Templates are the offices' own wording: previewing them is for console users.
         raise ApiError(401, "unauthenticated", _("请先登录工伤保险经办配置中心。"))
+    if CsrfViewMiddleware(lambda request: None).process_view(request, None, (), {}) is not None:
+        # A session-authenticated call: another site's page must not make it in the user's name.
+        raise ApiError(403, "csrf_failed", _("请求缺少有效的 CSRF 令牌，请从控制台页面发起预览。"))
     if (payload.template is None) == (payload.content is None):
         raise ApiError(
             400,

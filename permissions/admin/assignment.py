@@ -6,7 +6,7 @@ from core.spreadsheets.resources import SpreadsheetMixin
 from ..admin_mixins import ScopedAdminMixin
 from ..models import Assignment
 from ..resources import AssignmentResource
-from ..services import assignment_save
+from ..services import assignment_save, self_grant_refusal
 
 
 @admin.register(Assignment)
@@ -27,6 +27,23 @@ class AssignmentAdmin(ScopedAdminMixin, SpreadsheetMixin, SimpleHistoryAdmin):
         "agency__name",
     ]
     fields = ["user", "role", "kind", "region", "agency", "is_active"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        actor = request.user
+
+        class AssignmentForm(form):
+            def clean(self):
+                data = super().clean()
+                refusal = self_grant_refusal(assignment=self.instance_with(data), actor=actor)
+                if refusal:
+                    self.add_error("user" if "user" in self.fields else None, refusal)
+                return data
+
+            def instance_with(self, data):
+                return Assignment(user=data.get("user") or getattr(self.instance, "user", None))
+
+        return AssignmentForm
 
     def save_model(self, request, obj, form, change):
         assignment_save(assignment=obj, actor=request.user)

@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Assignment
-from ..services import assignment_save
+from ..services import assignment_save, self_grant_refusal
 
 User = get_user_model()
 admin.site.unregister(User)
@@ -16,6 +17,21 @@ class AssignmentInline(admin.TabularInline):
     fields = ["role", "kind", "region", "agency", "is_active"]
     autocomplete_fields = ["region", "agency"]
     verbose_name_plural = _("岗位分配（受理区域与分管区域由此而来）")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        actor = request.user
+
+        class SelfGrantRefusingFormSet(formset):
+            def clean(self):
+                super().clean()
+                changed = [form for form in self.forms if form.has_changed() or form in self.deleted_forms]
+                if changed and self.instance.pk:
+                    refusal = self_grant_refusal(assignment=Assignment(user=self.instance), actor=actor)
+                    if refusal:
+                        raise ValidationError(refusal)
+
+        return SelfGrantRefusingFormSet
 
 
 @admin.register(User)

@@ -128,3 +128,23 @@ def test_the_admin_page_script_can_call_it_with_a_session_and_csrf_checks_on(sup
         URL, data=json.dumps({"content": "您好 XM"}), content_type="application/json", HTTP_X_CSRFTOKEN=token
     )
     assert response.status_code == 200 and response.json()["text"] == "您好 黄林"
+
+
+@pytest.mark.django_db
+def test_a_session_preview_needs_the_csrf_token(superuser, reference_data):
+    """A page of another site could post text/plain JSON in the user's name on main (issue 11)."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(superuser)
+    body = '{"content": "您好XM"}'
+    refused = browser.post(
+        "/api/v1/sms/preview", body, content_type="text/plain", HTTP_ORIGIN="https://evil.example"
+    )
+    assert refused.status_code == 403 and refused.json()["reason_code"] == "csrf_failed"
+    browser.get("/admin/")  # sets the csrf cookie, as the console page does
+    token = browser.cookies["csrftoken"].value
+    allowed = browser.post(
+        "/api/v1/sms/preview", body, content_type="application/json", HTTP_X_CSRFTOKEN=token
+    )
+    assert allowed.status_code == 200
