@@ -149,9 +149,21 @@ AUTHENTICATION_BACKENDS = [
     "permissions.backends.AuthenticationOnlyBackend",
     "permissions.backends.ScopedRoleBackend",
 ]
-AXES_FAILURE_LIMIT = 5
+# Lock a user name after 5 failures, a client address after 30 (over any names), for 30 minutes from
+# the lockout: failures during a lockout do not extend it (config_center/project/login.py).
+LOGIN_FAILURE_LIMIT_PER_USER = int(os.environ.get("LOGIN_FAILURE_LIMIT_PER_USER", "5"))
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "30"))
+AXES_FAILURE_LIMIT = "config_center.project.login.failure_limit"
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The client's address: REMOTE_ADDR, unless TRUSTED_PROXY_COUNT reverse proxies put it in X-Forwarded-For.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
