@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from pydantic import create_model
 
 from core.api import reject_unknown_params
 
@@ -50,7 +51,7 @@ class MatterOut(Schema):
     is_active: bool
 
 
-class MaterialOut(Schema):
+class CatalogMaterialOut(Schema):
     code: str
     name: str
     description: str
@@ -61,39 +62,51 @@ def _page(queryset, page: Page) -> dict:
 
 
 def _paged(schema):
-    class Paged(Schema):
-        count: int
-        items: list[schema]
+    """A page of ``schema`` under its own name in the OpenAPI document (``RegionPage`` …)."""
+    return create_model(
+        f"{schema.__name__.removesuffix('Out')}Page",
+        __base__=Schema,
+        count=(int, ...),
+        items=(list[schema], ...),
+    )
 
-    Paged.__name__ = f"{schema.__name__}Page"
-    return Paged
+
+class ErrorOut(Schema):
+    reason_code: str
+    message: str
 
 
-@router.get("/regions", response=_paged(RegionOut), summary="行政区划")
+@router.get("/regions", response={200: _paged(RegionOut), 400: ErrorOut}, summary="行政区划")
 def regions(request: HttpRequest, page: Query[Page]):
     reject_unknown_params(request, {"limit", "offset"})
     return _page(selectors.region_list(), page)
 
 
-@router.get("/agencies", response=_paged(AgencyOut), summary="经办机构")
+@router.get("/agencies", response={200: _paged(AgencyOut), 400: ErrorOut}, summary="经办机构")
 def agencies(request: HttpRequest, page: Query[Page], region: str | None = None):
     reject_unknown_params(request, {"limit", "offset", "region"})
     return _page(selectors.agency_list(region_code=region), page)
 
 
-@router.get("/channels", response=_paged(ChannelOut), summary="办理渠道")
+@router.get("/channels", response={200: _paged(ChannelOut), 400: ErrorOut}, summary="办理渠道")
 def channels(request: HttpRequest, page: Query[Page]):
     reject_unknown_params(request, {"limit", "offset"})
     return _page(selectors.channel_list(), page)
 
 
-@router.get("/matters", response=_paged(MatterOut), summary="业务事项（按编码、名称或别名搜索）")
+@router.get(
+    "/matters", response={200: _paged(MatterOut), 400: ErrorOut}, summary="业务事项（按编码、名称或别名搜索）"
+)
 def matters(request: HttpRequest, page: Query[Page], q: str = "", province_wide: bool | None = None):
     reject_unknown_params(request, {"limit", "offset", "q", "province_wide"})
     return _page(selectors.matter_search(q=q.strip(), province_wide=province_wide), page)
 
 
-@router.get("/materials", response=_paged(MaterialOut), summary="材料（按编码或名称搜索）")
+@router.get(
+    "/materials",
+    response={200: _paged(CatalogMaterialOut), 400: ErrorOut},
+    summary="材料（按编码或名称搜索）",
+)
 def materials(request: HttpRequest, page: Query[Page], q: str = ""):
     reject_unknown_params(request, {"limit", "offset", "q"})
     return _page(selectors.material_search(q=q.strip()), page)

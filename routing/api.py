@@ -18,9 +18,9 @@ BAD_INPUT = frozenset({engine.UNKNOWN_MATTER, decisions.UNKNOWN_AGENCY})
 
 
 class RouteIn(Schema):
-    matter: str
-    accepting_agency: str = Field(..., description="受理机构编码")
-    insured_agency: str = Field(..., description="参保人参保机构编码")
+    matter: str = Field(..., min_length=1, max_length=32, description="事项编码")
+    accepting_agency: str = Field(..., min_length=1, max_length=12, description="受理机构编码")
+    insured_agency: str = Field(..., min_length=1, max_length=12, description="参保人参保机构编码")
     injury_date: datetime.date = Field(..., description="工伤发生日期 YYYY-MM-DD")
     advance_payment: bool = Field(False, description="是否涉及先行支付")
 

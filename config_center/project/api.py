@@ -67,7 +67,8 @@ def _validation_error(request, exc: ValidationError):
             "reason_code": "invalid_parameter",
             "message": _("参数不合法：%(fields)s")
             % {"fields": "、".join(field for field in fields if field) or "-"},
-            "errors": exc.errors,
+            # Not "errors": an endpoint's own refusals use that name for its own problems (the SMS preview).
+            "details": exc.errors,
         },
         status=400,
     )

@@ -18,12 +18,17 @@ BAD_INPUT = frozenset(
 
 
 class ChecklistQuery(Schema):
-    matter: str = Field(..., description="事项编码，如 GS0101")
-    region: str = Field(..., description="地级市行政区划代码，如 442000")
-    channel: str = Field(..., description="渠道编码：counter / web / kiosk / app / yss / occupational")
+    matter: str = Field(..., min_length=1, max_length=32, description="事项编码，如 GS0101")
+    region: str = Field(..., min_length=1, max_length=12, description="地级市行政区划代码，如 442000")
+    channel: str = Field(
+        ...,
+        min_length=1,
+        max_length=32,
+        description="渠道编码：counter / web / kiosk / app / yss / occupational",
+    )
 
 
-class MaterialOut(Schema):
+class ChecklistMaterialOut(Schema):
     code: str
     name: str
     send_to_ministry: bool
@@ -51,7 +56,7 @@ class ChecklistOut(Schema):
     distribution_mode: str
     time_limit_days: int
     review_levels: int
-    main: list[MaterialOut]
+    main: list[ChecklistMaterialOut]
     auxiliary: list[AuxiliaryOut]
     application_items: list[ApplicationItemOut]
 

