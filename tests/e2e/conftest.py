@@ -60,7 +60,8 @@ def chromium_browser():
 
 @pytest.fixture
 def browser_page(chromium_browser):
-    """A fresh page (own cookies) in a zh-CN browser, as the back-office staff use; closed after the test."""
+    """A fresh page (own cookies) in a zh-CN browser, as the back-office staff use; closed after the test,
+    which fails if the page reported a Content-Security-Policy violation."""
     from playwright.sync_api import expect
 
     expect.set_options(timeout=EXPECT_TIMEOUT_MS)
@@ -71,10 +72,19 @@ def browser_page(chromium_browser):
     )
     context.set_default_timeout(EXPECT_TIMEOUT_MS)
     page = context.new_page()
+    # Every page the tests visit must pass the Content-Security-Policy: a violation is a failure.
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     try:
         yield page
     finally:
         context.close()
+    assert violations == [], violations
 
 
 @pytest.fixture
