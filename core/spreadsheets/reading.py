@@ -99,8 +99,19 @@ class SheetReader:
                     f"工作表“{self.name}”的数据超过 {self.limits.max_rows} 行的上限；请分成几个文件导入。"
                 )
             kept = []
+            problems_before = len(self.problems)
             for column, value in zip(self.headers, values, strict=True):
-                if isinstance(value, str) and len(value) > self.limits.max_cell_chars:
+                if isinstance(value, UncomputedFormula):
+                    self.problems.append(
+                        CellProblem(
+                            number,
+                            column,
+                            f"是公式（{shown(value.formula, 40)}），但文件中没有保存它的计算结果；"
+                            "请在 Excel 中打开并保存后再导入，或直接填写数值。",
+                        )
+                    )
+                    value = ""
+                elif isinstance(value, str) and len(value) > self.limits.max_cell_chars:
                     self.problems.append(
                         CellProblem(
                             number,
@@ -111,6 +122,8 @@ class SheetReader:
                     )
                     value = ""
                 kept.append(value)
+            if len(self.problems) > problems_before:
+                continue  # reported once, as what is wrong with the cell; not imported (nothing will be)
             yield number, tuple(kept)
 
     def batches(self, size: int) -> Iterator[tuple[tablib.Dataset, list[int]]]:
@@ -185,6 +198,7 @@ def read_xlsx(path: Path, limits: Limits) -> dict[str, SheetReader]:
         )
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        formula_book = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except (KeyError, ValueError, OSError, zipfile.BadZipFile) as error:
         raise ImportFileError(f"{path.name} 不是有效的 .xlsx 工作簿（缺少工作簿内容）。") from error
     sheets = {}
@@ -194,8 +208,32 @@ def read_xlsx(path: Path, limits: Limits) -> dict[str, SheetReader]:
                 f"工作表“{worksheet.title}”是隐藏的；请取消隐藏或删除它后再导入（隐藏的内容不会被悄悄导入）。"
             )
         rows = worksheet.iter_rows(max_col=limits.max_columns + 1, values_only=True)
-        sheets[worksheet.title] = _sheet(worksheet.title, rows, limits)
+        formulas = formula_book[worksheet.title].iter_rows(max_col=limits.max_columns + 1, values_only=True)
+        sheets[worksheet.title] = _sheet(worksheet.title, _with_formulas(rows, formulas), limits)
     return sheets
+
+
+@dataclass(frozen=True)
+class UncomputedFormula:
+    """A formula cell whose file holds no computed value (saved by a program that does not calculate)."""
+
+    formula: str
+
+
+def _with_formulas(rows, formulas):
+    """The values of a sheet, with a cell that holds only a formula marked as such (not read as empty)."""
+    for values, written in zip(rows, formulas, strict=False):
+        if any(
+            value is None and isinstance(text, str) and text.startswith("=")
+            for value, text in zip(values, written, strict=False)
+        ):
+            values = tuple(
+                UncomputedFormula(text)
+                if value is None and isinstance(text, str) and text.startswith("=")
+                else value
+                for value, text in zip(values, written, strict=False)
+            ) + tuple(values[len(written) :])
+        yield values
 
 
 ENCODINGS = ("utf-8-sig", "gb18030")

@@ -232,3 +232,19 @@ def test_an_empty_region_cell_says_it_is_empty(reference_data, tmp_path, client)
         {"事项绑定": tablib.Dataset(["", *BINDING_ROW[1:]], headers=BINDING_HEADERS)}, user=user
     )
     assert [(e.row, e.column, e.message) for e in report.errors] == [(2, "地区编码", "地区编码不能为空。")]
+
+
+def test_a_formula_without_a_saved_value_is_named_as_such(reference_data, superuser, tmp_path):
+    """On main it read as an empty cell: “此字段不能为空” or “”不是整数”."""
+    path = xlsx(
+        tmp_path / "formula.xlsx",
+        [BINDING_HEADERS, ["442000", "GS0101", "本地模式", "=10+10", "二级", "有效"]],
+    )
+    report = config_import(read_file(path), user=superuser)
+    [error] = report.errors
+    assert (error.row, error.column) == (2, "办理时限")
+    assert (
+        error.message
+        == "是公式（=10+10），但文件中没有保存它的计算结果；请在 Excel 中打开并保存后再导入，或直接填写数值。"
+    )
+    assert not LocalMatter.objects.exists()
