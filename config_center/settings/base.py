@@ -245,7 +245,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 IMPORT_LIMITS = {
     "max_file_bytes": int(os.environ.get("IMPORT_MAX_FILE_MB", "20")) * 1024 * 1024,
-    "max_unpacked_bytes": int(os.environ.get("IMPORT_MAX_UNPACKED_MB", "200")) * 1024 * 1024,
+    # An xlsx is read twice (values and formulas), each copy holding its shared strings: keep this modest.
+    "max_unpacked_bytes": int(os.environ.get("IMPORT_MAX_UNPACKED_MB", "100")) * 1024 * 1024,
     "max_rows": int(os.environ.get("IMPORT_MAX_ROWS", "200000")),
     "max_columns": 60,
     "max_cell_chars": 2_000,

@@ -31,7 +31,7 @@ class ImportFileError(ValueError):
 @dataclass(frozen=True)
 class Limits:
     max_file_bytes: int = 20 * 1024 * 1024
-    max_unpacked_bytes: int = 200 * 1024 * 1024
+    max_unpacked_bytes: int = 100 * 1024 * 1024
     max_rows: int = 200_000
     max_columns: int = 60
     max_cell_chars: int = 2_000
@@ -267,7 +267,13 @@ def read_csv(path: Path, limits: Limits, name: str | None = None) -> dict[str, S
                 f"csv 文件在第 {error.start} 个字节附近不是 {encoding} 编码；请统一另存为 UTF-8 或 GBK 编码。"
             ) from error
         except csv.Error as error:
-            raise ImportFileError(f"csv 文件格式有误：{shown(error, 120)}") from error
+            if "field larger than field limit" in str(error):
+                raise ImportFileError(
+                    f"csv 文件中有单元格超过 {csv.field_size_limit()} 个字符；每格最多 {limits.max_cell_chars} 个字符。"
+                ) from error
+            raise ImportFileError(
+                "csv 文件格式有误（例如引号没有成对），请用 Excel 重新另存为 csv 后再导入。"
+            ) from error
 
     sheet_name = name or path.stem
     return {sheet_name: _sheet(sheet_name, rows(), limits)}

@@ -248,3 +248,10 @@ def test_a_formula_without_a_saved_value_is_named_as_such(reference_data, superu
         == "是公式（=10+10），但文件中没有保存它的计算结果；请在 Excel 中打开并保存后再导入，或直接填写数值。"
     )
     assert not LocalMatter.objects.exists()
+
+
+def test_a_broken_csv_gets_a_chinese_message(tmp_path):
+    path = tmp_path / "事项绑定.csv"
+    path.write_text(",".join(BINDING_HEADERS) + '\n442000,"' + "x" * 200_000 + "\n", encoding="utf-8")
+    with pytest.raises(ImportFileError, match="csv 文件中有单元格超过"):
+        list(read_file(path)["事项绑定"].rows())
