@@ -298,11 +298,17 @@ def read_path(path: Path, limits: Limits | None = None) -> dict[str, SheetReader
     raise ImportFileError(f"不支持的文件类型 {path.suffix}：请使用 .xlsx 工作簿或 .csv 文件")
 
 
+ADMIN_MAX_ROWS = 20_000
+
+
 def read_upload(data: bytes, filename: str, limits: Limits | None = None) -> tablib.Dataset:
-    """The first sheet of an uploaded file as one dataset (the admin imports one table at a time)."""
+    """The first sheet of an uploaded file as one dataset (the admin imports one table at a time, and shows
+    every row in its preview, so it takes at most ``ADMIN_MAX_ROWS``; import_config takes the rest)."""
+    import dataclasses
     import tempfile
 
     limits = limits or Limits.from_settings()
+    limits = dataclasses.replace(limits, max_rows=min(limits.max_rows, ADMIN_MAX_ROWS))
     if len(data) > limits.max_file_bytes:
         raise ImportFileError(
             f"文件有 {megabytes(len(data))}，超过 {megabytes(limits.max_file_bytes)} 的上限；请分成几个文件导入。"
