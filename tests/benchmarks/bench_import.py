@@ -26,6 +26,9 @@ _CLEANUP: list[Path] = []
 
 
 def _setup(pg: bool) -> str:
+    (ROOT / "var" / "bench").mkdir(
+        parents=True, exist_ok=True
+    )  # the workbook is written there on both databases
     os.environ["DJANGO_SETTINGS_MODULE"] = "config_center.settings"
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", "benchmark-only-" + os.urandom(16).hex())
