@@ -21,18 +21,17 @@ def busy_message() -> str:
 
 
 class DatabaseBusyMiddleware:
-    """Outermost, so that a lock met anywhere in the request (a view, the session, login records) is caught."""
+    """A lock met in a view (which is where login records, imports and every screen write) answers 503.
+
+    Django turns an exception raised by another middleware into a 500 before it could reach this one, so
+    only the view's exceptions are caught here (``process_exception``).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        try:
-            return self.get_response(request)
-        except OperationalError as error:
-            if not is_busy(error):
-                raise
-            return self.busy_response(request)
+        return self.get_response(request)
 
     def process_exception(self, request, exception):
         return self.busy_response(request) if is_busy(exception) else None

@@ -30,10 +30,9 @@ class ReadableJSONRenderer(JSONRenderer):
     def render(self, request, data, *, response_status):
         text = super().render(request, data, response_status=response_status)
         try:
-            text.encode("utf-8")
+            return text.encode("utf-8")  # encoded once, here: the response takes the bytes as they are
         except UnicodeEncodeError:
-            return json.dumps(data, cls=self.encoder_class, ensure_ascii=True)
-        return text
+            return json.dumps(data, cls=self.encoder_class, ensure_ascii=True).encode("ascii")
 
 
 api = NinjaAPI(

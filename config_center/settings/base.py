@@ -73,7 +73,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost: a database lock met anywhere in the request answers 503 "please wait", not 500.
+    # A database lock met in a view answers 503 "please wait", not 500.
     "core.middleware.DatabaseBusyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",

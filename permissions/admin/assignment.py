@@ -35,13 +35,11 @@ class AssignmentAdmin(ScopedAdminMixin, SpreadsheetMixin, SimpleHistoryAdmin):
         class AssignmentForm(form):
             def clean(self):
                 data = super().clean()
-                refusal = self_grant_refusal(assignment=self.instance_with(data), actor=actor)
+                user = data.get("user") or (self.instance.user if self.instance.user_id else None)
+                refusal = self_grant_refusal(assignment=Assignment(user=user), actor=actor)
                 if refusal:
                     self.add_error("user" if "user" in self.fields else None, refusal)
                 return data
-
-            def instance_with(self, data):
-                return Assignment(user=data.get("user") or getattr(self.instance, "user", None))
 
         return AssignmentForm
 

@@ -19,8 +19,8 @@ def test_a_lone_surrogate_echoed_in_a_refusal_is_still_json(client, reference_da
 def test_a_refusal_that_echoes_text_utf8_cannot_carry_is_escaped():
     from config_center.project.api import ReadableJSONRenderer
 
-    text = ReadableJSONRenderer().render(None, {"message": "事项 \ud800 不存在"}, response_status=400)
-    assert json.loads(text) == {"message": "事项 \ud800 不存在"} and text.encode("utf-8")
+    body = ReadableJSONRenderer().render(None, {"message": "事项 \ud800 不存在"}, response_status=400)
+    assert json.loads(body) == {"message": "事项 \ud800 不存在"} and body.decode("utf-8")
 
 
 def test_an_offset_no_database_can_take_is_a_parameter_error(client, reference_data):
