@@ -58,6 +58,7 @@ class AssignmentResource(ScopedResource):
 
     class Meta(ScopedResource.Meta):
         model = Assignment
+        use_bulk = False  # each row through its service (few rows; a category may be created on the way)
         fields = ["user", "role", "agency_code"]
         export_order = fields
 

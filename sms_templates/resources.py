@@ -26,6 +26,7 @@ class SmsTemplateResource(ScopedResource):
 
     class Meta(ScopedResource.Meta):
         model = SmsTemplate
+        use_bulk = False  # each row through its service (few rows; a category may be created on the way)
         fields = ["category", "name", "function_code", "is_active", "content"]
         export_order = fields
 

@@ -74,8 +74,10 @@ class LocalMatterRows:
                     errors[field] = messages
         super().validate_instance(instance, errors, validate_unique)
 
-    def do_instance_save(self, instance, is_create):
-        services.local_matter_save(local_matter=instance, user=self.user, reason=IMPORT_REASON)
+    def bulk_save(self, instances, *, created):
+        services.local_matters_save_batch(
+            instances, user=self.user, reason=IMPORT_REASON, created=created, fields=self.bulk_fields()
+        )
 
 
 class LocalMatterResource(LocalMatterRows, ScopedResource):
@@ -150,12 +152,43 @@ class LocalMatterPropertiesResource(LocalMatterRows, ScopedResource):
         return obj.matter.code
 
 
-class ChecklistItemResource(ScopedResource):
+class BindingRows:
+    """A sheet whose rows hang off a bound matter (地区编码 + 事项编码): the bindings read once per import."""
+
+    _local_matters: dict | None = None
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        if not kwargs.get("continuing"):
+            self._local_matters = None
+
+    def local_matter_of(self, row) -> LocalMatter:
+        """The row's bound matter; a ValidationError on 事项编码 when the city has not bound it."""
+        if self._local_matters is None:
+            self._local_matters = {
+                (lm.region.code, lm.matter.code): lm
+                for lm in LocalMatter.objects.select_related("region", "matter")
+            }
+        region, matter = normalize.code(row.get("地区编码")), normalize.code(row.get("事项编码"))
+        local = self._local_matters.get((region, matter))
+        if local is None:
+            raise ValidationError({"事项编码": [_not_bound_message(region, matter)]})
+        return local
+
+    def dehydrate_region_code(self, obj):
+        return obj.local_matter.region.code
+
+    def dehydrate_matter_code(self, obj):
+        return obj.local_matter.matter.code
+
+
+class ChecklistItemResource(BindingRows, ScopedResource):
     """材料清单: 地区编码, 事项编码, 渠道, 材料类型, 排序, 材料编码, 名称, 是否发送部平台."""
 
     sheet = "材料清单"
     key_columns = ("地区编码", "事项编码", "渠道", "材料类型", "材料编码")
     scope_perms = ("config_center.change_localmatter",)
+    _channel_codes: dict | None = None  # {channel name: code}, read once per import
 
     region_code = fields.Field(column_name="地区编码", readonly=True)
     matter_code = fields.Field(column_name="事项编码", readonly=True)
@@ -182,33 +215,20 @@ class ChecklistItemResource(ScopedResource):
         ]
         export_order = fields
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self._local_matters: dict | None = None
-        self._channel_names: dict | None = None
-
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
-        self._local_matters = None
-        self._channel_names = _channels()
         # 渠道 may be written as 柜台 or counter: normalise to the code before lookups.
+        if not kwargs.get("continuing") or self._channel_codes is None:
+            self._channel_codes = {name: code for code, name in _channels().items()}
         if "渠道" in (dataset.headers or []):
             column = dataset.headers.index("渠道")
-            names = {name: code for code, name in self._channel_names.items()}
+            names = self._channel_codes
             for index, row in enumerate(dataset):
                 value = normalize.text(row[column])
                 if value in names:
                     values = list(row)
                     values[column] = names[value]
                     dataset[index] = values
-
-    def local_matters(self) -> dict:
-        if self._local_matters is None:
-            self._local_matters = {
-                (lm.region.code, lm.matter.code): lm
-                for lm in LocalMatter.objects.select_related("region", "matter")
-            }
-        return self._local_matters
 
     def instance_queryset(self):
         return ChecklistItem.objects.select_related(
@@ -238,13 +258,11 @@ class ChecklistItemResource(ScopedResource):
         self.check_region(normalize.code(row.get("地区编码")), "地区编码")
 
     def import_instance(self, instance, row, **kwargs):
-        region, matter = normalize.code(row.get("地区编码")), normalize.code(row.get("事项编码"))
-        local = self.local_matters().get((region, matter))
         errors = {}
-        if local is None:
-            errors["事项编码"] = [_not_bound_message(region, matter)]
-        else:
-            instance.local_matter = local
+        try:
+            instance.local_matter = self.local_matter_of(row)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
@@ -263,12 +281,6 @@ class ChecklistItemResource(ScopedResource):
                 errors.setdefault("name", []).append(finding.message.replace("第 1 行", ""))
         super().validate_instance(instance, errors, validate_unique)
 
-    def dehydrate_region_code(self, obj):
-        return obj.local_matter.region.code
-
-    def dehydrate_matter_code(self, obj):
-        return obj.local_matter.matter.code
-
     def export_queryset(self):
         return self.instance_queryset().order_by(
             "local_matter__region__code",
@@ -279,7 +291,7 @@ class ChecklistItemResource(ScopedResource):
         )
 
 
-class SmsSlotResource(ScopedResource):
+class SmsSlotResource(BindingRows, ScopedResource):
     """短信配置: 地区编码, 事项编码, 短信环节, 功能代码 (empty 功能代码: no SMS at that step)."""
 
     sheet = "短信配置"
@@ -325,11 +337,7 @@ class SmsSlotResource(ScopedResource):
         return normalize.code(row.get("功能代码")) == ""
 
     def import_instance(self, instance, row, **kwargs):
-        region, matter = normalize.code(row.get("地区编码")), normalize.code(row.get("事项编码"))
-        local = LocalMatter.objects.filter(region__code=region, matter__code=matter).first()
-        if local is None:
-            raise ValidationError({"事项编码": [_not_bound_message(region, matter)]})
-        instance.local_matter = local
+        local = instance.local_matter = self.local_matter_of(row)
         super().import_instance(instance, row, **kwargs)
         if instance.template_id and instance.event:
             errors = services.sms_template_errors(local_matter=local, sms={instance.event: instance.template})
@@ -337,9 +345,3 @@ class SmsSlotResource(ScopedResource):
                 raise ValidationError(
                     {"功能代码": [message for messages in errors.values() for message in messages]}
                 )
-
-    def dehydrate_region_code(self, obj):
-        return obj.local_matter.region.code
-
-    def dehydrate_matter_code(self, obj):
-        return obj.local_matter.matter.code

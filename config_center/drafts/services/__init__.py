@@ -8,7 +8,12 @@ from .copying import (
     local_matter_copy_plan,
     local_matter_copy_to_regions,
 )
-from .local_matters import local_matter_errors, local_matter_save, local_matter_stale_changes
+from .local_matters import (
+    local_matter_errors,
+    local_matter_save,
+    local_matter_stale_changes,
+    local_matters_save_batch,
+)
 
 __all__ = [
     "CopyPlan",
@@ -23,5 +28,6 @@ __all__ = [
     "local_matter_stale_changes",
     "local_matter_save_slots",
     "local_matter_unbind",
+    "local_matters_save_batch",
     "sms_template_errors",
 ]
