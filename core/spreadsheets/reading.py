@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime
+import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -181,21 +184,110 @@ def _check_size(path: Path, limits: Limits) -> None:
 
 
 def read_xlsx(path: Path, limits: Limits) -> dict[str, SheetReader]:
-    """The visible sheets of a workbook, lazily; refuses a workbook that unpacks beyond the limit."""
-    import openpyxl
+    """The visible sheets of a workbook, lazily; refuses a workbook that unpacks beyond the limit.
 
+    A plain workbook (no formula cells, every cell within ``limits``) is read by calamine; one with formulas
+    or with cells beyond the limits by openpyxl, which marks uncomputed formulas and reads row by row (a stray
+    cell at XFD1048576 would make calamine allocate the whole rectangle)."""
     _check_size(path, limits)
     try:
         with zipfile.ZipFile(path) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
-    except zipfile.BadZipFile as error:
+            members = archive.infolist()
+            unpacked = sum(member.file_size for member in members)
+            if unpacked > limits.max_unpacked_bytes:
+                raise ImportFileError(
+                    f"{path.name} 解压后有 {megabytes(unpacked)}，超过 {megabytes(limits.max_unpacked_bytes)} 的上限。"
+                )
+            plain = all(
+                _plain_worksheet(archive, member, limits)
+                for member in members
+                if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")
+            )
+    except (zipfile.BadZipFile, zlib.error, EOFError) as error:
         raise ImportFileError(
             f"{path.name} 不是有效的 .xlsx 工作簿（文件已损坏或不是 Excel 文件）。"
         ) from error
-    if unpacked > limits.max_unpacked_bytes:
-        raise ImportFileError(
-            f"{path.name} 解压后有 {megabytes(unpacked)}，超过 {megabytes(limits.max_unpacked_bytes)} 的上限。"
-        )
+    return _read_calamine(path, limits) if plain else _read_openpyxl(path, limits)
+
+
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_COLUMN_REF = re.compile(rb' r="([A-Z]{1,3})\d')
+_ROW_REF = re.compile(rb' r="[A-Z]{0,3}(\d{1,9})"')
+_CHUNK = 1 << 20
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _plain_worksheet(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: Limits) -> bool:
+    """Whether a worksheet's XML holds no formula and no cell beyond ``limits`` (read in chunks: flat memory)."""
+    columns: set[bytes] = set()
+    last_row = 0
+    tail = b""
+    with archive.open(member) as handle:
+        while chunk := handle.read(_CHUNK):
+            data = tail + chunk
+            cut = data.rfind(b"<")  # an element cut by the chunk's end is read with the next chunk
+            body, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
+            if _FORMULA.search(body):
+                return False
+            columns.update(_COLUMN_REF.findall(body))
+            rows = _ROW_REF.findall(body)
+            if rows:
+                last_row = max(last_row, max(map(int, rows)))
+    if _FORMULA.search(tail):
+        return False
+    width = max(map(_column_number, columns), default=0)
+    return width <= limits.max_columns + 1 and last_row <= limits.max_rows + limits.blank_run + 1
+
+
+def _read_calamine(path: Path, limits: Limits) -> dict[str, SheetReader]:
+    from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        sheets = {}
+        for meta in book.sheets_metadata:
+            if meta.typ != SheetTypeEnum.WorkSheet:
+                continue  # a chart sheet holds no rows
+            if meta.visible != SheetVisibleEnum.Visible:
+                raise ImportFileError(
+                    f"工作表“{meta.name}”是隐藏的；请取消隐藏或删除它后再导入（隐藏的内容不会被悄悄导入）。"
+                )
+            sheet = book.get_sheet_by_name(meta.name)
+            sheets[meta.name] = _sheet(meta.name, _calamine_rows(sheet, limits), limits)
+    except CalamineError as error:
+        raise ImportFileError(f"{path.name} 不是有效的 .xlsx 工作簿（{shown(error, 80)}）。") from error
+    return sheets
+
+
+def _calamine_rows(sheet, limits: Limits):
+    """Rows as openpyxl gives them: from A1, None for an empty cell, whole numbers as int, dates as datetime."""
+    top, left = sheet.start or (0, 0)
+    for _ in range(top):
+        yield ()
+    pad = (None,) * left
+    for values in sheet.iter_rows():
+        yield pad + tuple(_calamine_value(value) for value in values[: limits.max_columns + 1 - left])
+
+
+def _calamine_value(value):
+    if value == "":
+        return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if type(value) is datetime.date:
+        return datetime.datetime(value.year, value.month, value.day)
+    return value
+
+
+def _read_openpyxl(path: Path, limits: Limits) -> dict[str, SheetReader]:
+    import openpyxl
+
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         formula_book = openpyxl.load_workbook(path, read_only=True, data_only=False)
