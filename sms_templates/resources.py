@@ -23,6 +23,7 @@ class SmsTemplateResource(ScopedResource):
     function_code = fields.Field("function_code", "功能代码", TextWidget())
     is_active = fields.Field("is_active", "状态", YesNoWidget(("有效", "无效"), default=True))
     content = fields.Field("content", "模板内容", TextWidget())
+    export_paths = {"模板分类": "category__name"}
 
     class Meta(ScopedResource.Meta):
         model = SmsTemplate

@@ -61,6 +61,9 @@ class LocalMatterRows:
             "print_slots__template"
         )
 
+    def export_queryset(self):
+        return self.instance_queryset().order_by("region__code", "matter__code")
+
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         """The save rules of every local matter (``local_matter_errors``), on the row as it will be saved."""
         errors = dict(import_validation_errors or {})
@@ -126,6 +129,7 @@ class LocalMatterPropertiesResource(LocalMatterRows, ScopedResource):
 
     region_code = fields.Field(column_name="地区编码", readonly=True)
     matter_code = fields.Field(column_name="事项编码", readonly=True)
+    export_paths = {"地区编码": "region__code", "事项编码": "matter__code"}
 
     class Meta(ScopedResource.Meta):
         model = LocalMatter
@@ -135,9 +139,6 @@ class LocalMatterPropertiesResource(LocalMatterRows, ScopedResource):
     @classmethod
     def field_from_django_field(cls, field_name, django_field, readonly):
         return _property_field(field_name, django_field)
-
-    def export_queryset(self):
-        return self.instance_queryset().order_by("region__code", "matter__code")
 
     def import_instance(self, instance, row, **kwargs):
         if instance.pk is None:
@@ -156,6 +157,7 @@ class BindingRows:
     """A sheet whose rows hang off a bound matter (地区编码 + 事项编码): the bindings read once per import."""
 
     _local_matters: dict | None = None
+    export_paths = {"地区编码": "local_matter__region__code", "事项编码": "local_matter__matter__code"}
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)

@@ -7,8 +7,9 @@ shows it), column and a Chinese message. Files are read within ``settings.IMPORT
 batches (``core.spreadsheets.reading``), so memory does not grow with the file.
 """
 
+import csv
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,8 +105,15 @@ def _import_sheet(resource, reader: SheetReader, report: ImportReport) -> None:
     seen: dict = {}
     try:
         for index, (dataset, numbers) in enumerate(reader.batches(BATCH_ROWS)):
+            # The import's one transaction (``config_import``) holds every sheet. A batched sheet needs no
+            # savepoints of the library's (each batch written has its own, ``ConsoleResource._flush``); a sheet
+            # saved row by row keeps one per row, so a row the database refuses is that row's error.
             result = resource.import_data(
-                dataset, dry_run=False, raise_errors=False, use_transactions=True, continuing=index > 0
+                dataset,
+                dry_run=False,
+                raise_errors=False,
+                use_transactions=not resource._meta.use_bulk,
+                continuing=index > 0,
             )
             report.errors.extend(_duplicate_errors(resource, dataset, numbers, seen))
             report.errors.extend(_errors_of(resource, result, numbers))
@@ -155,36 +163,41 @@ def config_import(
     return report
 
 
-def _write_xlsx(target: Path, datasets: list[tablib.Dataset]) -> None:
-    """openpyxl's streaming writer: a province's 150,000 rows without building every cell object first."""
-    import openpyxl
+def _write_xlsx(target: Path, sheets: list[tuple[str, list[str], Iterator[tuple]]]) -> None:
+    """XlsxWriter in constant memory: each row is written and forgotten (text stays text, never a formula)."""
+    import xlsxwriter
 
-    book = openpyxl.Workbook(write_only=True)
-    for dataset in datasets:
-        sheet = book.create_sheet(title=dataset.title)
-        sheet.append(list(dataset.headers))
-        for row in dataset:
-            sheet.append(list(row))
-    book.save(target)
+    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    with xlsxwriter.Workbook(str(target), options) as book:
+        for title, headers, rows in sheets:
+            sheet = book.add_worksheet(title)
+            sheet.write_row(0, 0, headers)
+            for number, row in enumerate(rows, start=1):
+                sheet.write_row(number, 0, row)
+
+
+def _write_csv(path: Path, headers: list[str], rows: Iterator[tuple]) -> None:
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(headers)
+        writer.writerows(rows)
 
 
 def config_export(target: Path) -> list[Path]:
-    """Write every table: an .xlsx workbook (one sheet per table) or, for a directory, one csv per table."""
+    """Write every table: an .xlsx workbook (one sheet per table) or, for a directory, one csv per table.
+    Rows stream from the database to the file (``ConsoleResource.export_rows``): memory does not grow with them."""
     target = Path(target)
-    datasets = []
-    for sheet in registry.sheets:
-        resource = sheet.resource()
-        dataset = resource.export(queryset=resource.export_queryset())
-        dataset.title = resource.sheet
-        datasets.append(dataset)
+    sheets = [
+        (resource.sheet, *resource.export_rows()) for resource in (s.resource() for s in registry.sheets)
+    ]
     if target.suffix.lower() == ".xlsx":
         target.parent.mkdir(parents=True, exist_ok=True)
-        _write_xlsx(target, datasets)
+        _write_xlsx(target, sheets)
         return [target]
     target.mkdir(parents=True, exist_ok=True)
     written = []
-    for dataset in datasets:
-        path = target / f"{dataset.title}.csv"
-        path.write_text(dataset.export("csv"), encoding="utf-8-sig")
+    for title, headers, rows in sheets:
+        path = target / f"{title}.csv"
+        _write_csv(path, headers, rows)
         written.append(path)
     return written

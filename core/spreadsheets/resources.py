@@ -1,8 +1,10 @@
 """The base of every spreadsheet resource and the admin mixin that offers 导入导出 on a screen."""
 
 import copy
+from collections.abc import Callable, Iterator
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 from import_export import resources
 from import_export.admin import ImportExportMixin
@@ -15,6 +17,10 @@ from .reading import ImportFileError, Limits, megabytes, read_upload, shown
 from .widgets import CodeLookupWidget
 
 IMPORT_REASON = "导入"
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
 
 
 class ConsoleResource(resources.ModelResource):
@@ -177,7 +183,10 @@ class ConsoleResource(resources.ModelResource):
         if not instances:
             return
         try:
-            self.bulk_save(list(instances), created=created)
+            with (
+                transaction.atomic()
+            ):  # a batch refused by the database leaves the import's transaction usable
+                self.bulk_save(list(instances), created=created)
         except Exception as error:
             self.handle_import_error(result, error, raise_errors)
         finally:
@@ -203,6 +212,46 @@ class ConsoleResource(resources.ModelResource):
         instance._change_reason = IMPORT_REASON
 
     # ---- export -----------------------------------------------------------------------------
+    # {column: ORM path} of the columns a subclass computes (``dehydrate_…``), so the export can stream them.
+    export_paths: dict[str, str] = {}
+
+    def export_columns(self) -> list[tuple[str, str, Callable]] | None:
+        """(header, ORM path, render) of each exported column; None when a column needs the instance."""
+        names = {id(field): name for name, field in self.fields.items()}
+        model_fields = {field.name for field in self._meta.model._meta.concrete_fields}
+        columns = []
+        for field in self.get_export_fields():
+            header = field.column_name
+            if header in self.export_paths:
+                columns.append((header, self.export_paths[header], _text))
+            elif hasattr(self, f"dehydrate_{names.get(id(field))}") or field.attribute not in model_fields:
+                return None
+            elif isinstance(field.widget, CodeLookupWidget):
+                columns.append((header, f"{field.attribute}__{field.widget.shown}", _text))
+            else:
+                columns.append((header, field.attribute, field.widget.render))
+        return columns
+
+    def export_rows(self) -> tuple[list[str], Iterator[tuple]]:
+        """The sheet's headers and its rows as tuples of cell values, read in chunks (no model instances,
+        flat memory); a resource whose columns need instances goes through the library's export."""
+        columns = self.export_columns()
+        if columns is None:
+            dataset = self.export(queryset=self.export_queryset())
+            return list(dataset.headers), iter(dataset)
+        headers = [normalize.escape_formula(header) for header, _path, _render in columns]
+        renders = [render for _header, _path, render in columns]
+        values = (
+            self.export_queryset()
+            .prefetch_related(None)
+            .values_list(*(path for _header, path, _render in columns))
+        )
+        rows = (
+            tuple(normalize.escape_formula(render(value)) for render, value in zip(renders, row, strict=True))
+            for row in values.iterator(chunk_size=2_000)
+        )
+        return headers, rows
+
     def export_field(self, field, instance, **kwargs):
         return normalize.escape_formula(super().export_field(field, instance, **kwargs))
 
