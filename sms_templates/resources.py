@@ -34,6 +34,8 @@ class SmsTemplateResource(ScopedResource):
     def instance_queryset(self):
         return SmsTemplate.objects.select_related("category")
 
+    key_paths = ("function_code",)
+
     def key_of_instance(self, obj):
         return (obj.function_code,)
 

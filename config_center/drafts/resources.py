@@ -47,6 +47,8 @@ class LocalMatterRows:
     """What every sheet of the local matter's own fields shares: a row per city × matter, in the importing
     user's scope, judged and saved by the one write path (``local_matter_errors`` / ``local_matter_save``)."""
 
+    key_paths = ("region__code", "matter__code")
+
     def key_of_instance(self, obj):
         return (obj.region.code, obj.matter.code)
 
@@ -177,6 +179,10 @@ class BindingRows:
             raise ValidationError({"事项编码": [_not_bound_message(region, matter)]})
         return local
 
+    def loading_queryset(self):
+        # Every column a batch import compares is set from the lookups (bound matter, channel, material…).
+        return self._meta.model._default_manager.all() if self._meta.skip_diff else self.instance_queryset()
+
     def dehydrate_region_code(self, obj):
         return obj.local_matter.region.code
 
@@ -236,6 +242,14 @@ class ChecklistItemResource(BindingRows, ScopedResource):
         return ChecklistItem.objects.select_related(
             "local_matter__region", "local_matter__matter", "channel", "material"
         )
+
+    key_paths = (
+        "local_matter__region__code",
+        "local_matter__matter__code",
+        "channel__code",
+        "kind",
+        "material__code",
+    )
 
     def key_of_instance(self, obj):
         return (
@@ -321,6 +335,8 @@ class SmsSlotResource(BindingRows, ScopedResource):
 
     def instance_queryset(self):
         return SmsSlot.objects.select_related("local_matter__region", "local_matter__matter", "template")
+
+    key_paths = ("local_matter__region__code", "local_matter__matter__code", "event")
 
     def key_of_instance(self, obj):
         return (obj.local_matter.region.code, obj.local_matter.matter.code, obj.event)

@@ -80,9 +80,9 @@ def _errors_of(resource, result, numbers: list[int]) -> list[RowError]:
     return found
 
 
-def _duplicate_errors(resource, dataset, numbers: list[int], seen: dict) -> list[RowError]:
+def _duplicate_errors(resource, dataset, numbers: list[int], seen: dict, interned: dict) -> list[RowError]:
     """Identical repeated rows are harmless; the same key with different values is ambiguous: report it.
-    ``seen`` carries the keys of earlier batches of the sheet."""
+    ``seen`` carries the keys of earlier batches of the sheet, ``interned`` one copy of each key part."""
     found = []
     headers = dataset.headers or []
     for number, values in zip(numbers, dataset, strict=True):
@@ -91,6 +91,7 @@ def _duplicate_errors(resource, dataset, numbers: list[int], seen: dict) -> list
             key = resource.key_of_row(row)
         except (ValueError, AttributeError):
             continue  # the row's own errors are reported by the import
+        key = tuple(interned.setdefault(part, part) for part in key)  # a province repeats its codes a lot
         cleaned = hash(tuple(str(value).strip() for value in values))
         if key in seen and seen[key][1] != cleaned:
             found.append(
@@ -103,6 +104,7 @@ def _duplicate_errors(resource, dataset, numbers: list[int], seen: dict) -> list
 def _import_sheet(resource, reader: SheetReader, report: ImportReport) -> None:
     totals: Counter = Counter()
     seen: dict = {}
+    interned: dict = {}
     try:
         for index, (dataset, numbers) in enumerate(reader.batches(BATCH_ROWS)):
             # The import's one transaction (``config_import``) holds every sheet. A batched sheet needs no
@@ -115,7 +117,7 @@ def _import_sheet(resource, reader: SheetReader, report: ImportReport) -> None:
                 use_transactions=not resource._meta.use_bulk,
                 continuing=index > 0,
             )
-            report.errors.extend(_duplicate_errors(resource, dataset, numbers, seen))
+            report.errors.extend(_duplicate_errors(resource, dataset, numbers, seen, interned))
             report.errors.extend(_errors_of(resource, result, numbers))
             totals.update(result.totals)
             if result.base_errors or len(report.errors) >= MAX_ERRORS:

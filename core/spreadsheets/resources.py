@@ -10,6 +10,7 @@ from import_export import resources
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ImportForm
+from import_export.results import RowResult
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from . import normalize
@@ -21,6 +22,15 @@ IMPORT_REASON = "导入"
 
 def _text(value) -> str:
     return "" if value is None else str(value)
+
+
+class BatchRowResult(RowResult):
+    """A row's result without the object's text (which the admin's log needs, a batch import does not, and
+    which costs a lookup of display labels per row)."""
+
+    def add_instance_info(self, instance):
+        if instance is not None:
+            self.object_id = instance.pk
 
 
 class ConsoleResource(resources.ModelResource):
@@ -35,6 +45,9 @@ class ConsoleResource(resources.ModelResource):
 
     sheet = ""  # the Chinese sheet name
     key_columns: tuple[str, ...] = ()
+    # The ORM paths of ``key_of_instance``'s values: stored rows are then indexed by key without loading them
+    # (a 160,000-row table costs its keys, not its instances); None: the table is small, index its instances.
+    key_paths: tuple[str, ...] | None = None
 
     class Meta:
         skip_unchanged = True
@@ -49,7 +62,10 @@ class ConsoleResource(resources.ModelResource):
     def __init__(self, *, user=None, preview: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.user = user
-        self._instances: dict | None = None
+        # {key: pk of a stored row, or an instance this import creates and has not written yet}
+        self._keys: dict | None = None
+        self._batch = None  # the dataset being imported
+        self._loaded: dict | None = None  # {pk: instance} of the stored rows the batch names
         self._stored: tuple | None = None  # the values of the row's stored instance (None: a new row)
         if preview:
             # The admin's dry-run page shows each row's values as an HTML diff; batch imports skip
@@ -82,14 +98,64 @@ class ConsoleResource(resources.ModelResource):
                 _("%(sheet)s缺少列：%(columns)s") % {"sheet": self.sheet, "columns": "、".join(missing)}
             )
 
-    def get_instance(self, instance_loader, row):
-        if self._instances is None:
-            self._instances = {self.key_of_instance(obj): obj for obj in self.instance_queryset()}
+    def stored_keys(self) -> dict:
+        """{key: pk} of every stored row, read once per import; key values interned (they repeat a lot)."""
+        if self._keys is None:
+            if self.key_paths is None:
+                self._keys = {self.key_of_instance(obj): obj for obj in self.instance_queryset()}
+            else:
+                interned: dict = {}
+                rows = (
+                    self._meta.model._default_manager.order_by()
+                    .values_list(*self.key_paths, "pk")
+                    .iterator(chunk_size=5_000)
+                )
+                self._keys = {
+                    tuple(interned.setdefault(value, value) for value in values[:-1]): values[-1]
+                    for values in rows
+                }
+        return self._keys
+
+    def loading_queryset(self):
+        """The stored rows a batch loads. The admin's preview shows each row's old values (related rows
+        included); a batch import needs the row itself, its related rows come from the import's lookups."""
+        return self.instance_queryset()
+
+    def get_row_result_class(self):
+        return RowResult if not self._meta.skip_diff else BatchRowResult
+
+    def _row_key(self, row) -> tuple:
         try:
-            key = self.key_of_row(row)
+            return self.key_of_row(row)
         except ValueError as error:
             raise ValidationError(str(error)) from error
-        return self._instances.get(key)
+
+    def _load_batch(self) -> dict:
+        """{pk: instance} of the stored rows the batch's rows name: one query per 2,000 of them."""
+        keys = self.stored_keys()
+        headers = self._batch.headers if self._batch is not None else []
+        wanted = set()
+        for values in self._batch or ():
+            try:
+                found = keys.get(self.key_of_row(dict(zip(headers, values, strict=False))))
+            except (ValueError, ValidationError, AttributeError, KeyError):
+                continue  # the row's own error is reported when it is imported
+            if found is not None and not isinstance(found, self._meta.model):
+                wanted.add(found)
+        loaded = {}
+        wanted = sorted(wanted)
+        for start in range(0, len(wanted), 2_000):
+            chunk = wanted[start : start + 2_000]
+            loaded.update((obj.pk, obj) for obj in self.loading_queryset().filter(pk__in=chunk))
+        return loaded
+
+    def get_instance(self, instance_loader, row):
+        found = self.stored_keys().get(self._row_key(row))
+        if found is None or isinstance(found, self._meta.model):
+            return found
+        if self._loaded is None:
+            self._loaded = self._load_batch()
+        return self._loaded.get(found)
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         """The model's own validation, without the per-row queries that would only repeat the import:
@@ -114,8 +180,21 @@ class ConsoleResource(resources.ModelResource):
         return keyed
 
     def after_save_instance(self, instance, row, **kwargs):
-        if self._instances is not None:
-            self._instances[self.key_of_instance(instance)] = instance
+        self._remember(instance)
+
+    def after_delete_instance(self, instance, row, **kwargs):
+        self.stored_keys().pop(self.key_of_instance(instance), None)
+
+    def _remember(self, instance) -> None:
+        """A row this import saved (or will write with its batch) is found by a later row with its key."""
+        key = self.key_of_instance(instance)
+        if instance.pk is None:
+            self.stored_keys()[key] = instance
+        else:
+            self.stored_keys()[key] = instance.pk
+            if self._loaded is None:
+                self._loaded = {}
+            self._loaded[instance.pk] = instance
 
     # ---- unchanged rows -----------------------------------------------------------------------
     @staticmethod
@@ -183,10 +262,11 @@ class ConsoleResource(resources.ModelResource):
         if not instances:
             return
         try:
-            with (
-                transaction.atomic()
-            ):  # a batch refused by the database leaves the import's transaction usable
+            # A batch refused by the database leaves the import's transaction usable.
+            with transaction.atomic():
                 self.bulk_save(list(instances), created=created)
+            for instance in instances:
+                self._remember(instance)  # now with its pk: the index holds the pk, not the instance
         except Exception as error:
             self.handle_import_error(result, error, raise_errors)
         finally:
@@ -199,7 +279,8 @@ class ConsoleResource(resources.ModelResource):
             for field in self.fields.values():
                 if isinstance(field.widget, CodeLookupWidget):
                     field.widget.reset()
-            self._instances = None
+            self._keys = None
+        self._batch, self._loaded = dataset, None
         dataset.headers = [normalize.text(header) for header in dataset.headers or []]
         blank = [index for index, row in enumerate(dataset) if normalize.is_blank(row)]
         for index in reversed(blank):
