@@ -14,3 +14,4 @@ from .drafts.models import (  # noqa: F401
     Tag,
 )
 from .releases.models import ConfigVersion, PublishPolicy, Release  # noqa: F401
+from .runtime.models import ServingProcess  # noqa: F401

@@ -43,6 +43,11 @@ def env_list(name: str, default: str) -> list[str]:
 
 DEBUG = env_bool("DEBUG", True)
 
+# Each process keeps the published configuration fresh with a watcher thread (config_center.runtime.holder) and
+# records what it serves in ServingProcess; tests that run inside one transaction turn both off.
+RUNTIME_WATCH = env_bool("RUNTIME_WATCH", True)
+RUNTIME_REPORT = env_bool("RUNTIME_REPORT", True)
+
 _INSECURE_DEV_KEY = "django-insecure-development-only-key-do-not-use-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", "" if not DEBUG else _INSECURE_DEV_KEY)
 if not DEBUG and (not SECRET_KEY or SECRET_KEY == _INSECURE_DEV_KEY):

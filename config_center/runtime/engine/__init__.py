@@ -32,6 +32,7 @@ from .snapshot import (
     MatterInfo,
     SnapshotError,
     build_snapshot,
+    with_releases,
 )
 
 __all__ = [
@@ -59,4 +60,5 @@ __all__ = [
     "not_bound",
     "sms_slot",
     "unknown_matter",
+    "with_releases",
 ]

@@ -247,3 +247,39 @@ def build_snapshot(
         channels=MappingProxyType(dict(channels)),
         materials=MappingProxyType(material_names),
     )
+
+
+def with_releases(
+    snapshot: EngineSnapshot, *, version: int, releases: Mapping[str, tuple[int, Mapping[str, Mapping]]]
+) -> EngineSnapshot:
+    """A new snapshot where the given cities answer from the given releases; every other city's configs, and the
+    catalog, are the very objects of ``snapshot`` (a publish of one city rebuilds that city only).
+
+    A city's release is taken only if its number is higher than the one served, so a snapshot never goes back.
+    """
+    newer = {
+        region: (int(number), bindings)
+        for region, (number, bindings) in releases.items()
+        if int(number) > snapshot.releases.get(region, 0)
+    }
+    numbers, configs = snapshot.releases, snapshot.configs
+    if newer:
+        numbers = dict(numbers)
+        kept = {key: config for key, config in configs.items() if key[1] not in newer}
+        for region_code, (number, bindings) in newer.items():
+            numbers[region_code] = number
+            for matter_code, data in bindings.items():
+                if data.get("active"):
+                    kept[(matter_code, region_code)] = matter_config(
+                        matter_code, region_code, data, snapshot.materials
+                    )
+        numbers, configs = MappingProxyType(numbers), MappingProxyType(kept)
+    return EngineSnapshot(
+        version=int(version),
+        releases=numbers,
+        configs=configs,
+        matters=snapshot.matters,
+        agencies=snapshot.agencies,
+        channels=snapshot.channels,
+        materials=snapshot.materials,
+    )

@@ -68,7 +68,7 @@ def published(reference_data, superuser):
 
 @pytest.mark.django_db
 def test_engine_answers_with_zero_queries_after_warm_up(published):
-    engine = RuntimeEngine(check_interval=60)
+    engine = RuntimeEngine(max_staleness=60, watch=False, report=False)
     engine.checklist(matter="GS0101", region="442000", channel="counter")  # warm-up
     with CaptureQueriesContext(connection) as queries:
         for _ in range(200):
@@ -86,38 +86,45 @@ def test_engine_answers_with_zero_queries_after_warm_up(published):
 
 
 @pytest.mark.django_db
-def test_engine_checks_the_version_at_most_once_per_interval_and_reloads_on_publish(published, superuser):
+def test_a_request_checks_for_itself_when_the_last_check_is_stale(published, superuser):
     now = [100.0]
-    engine = RuntimeEngine(check_interval=1.0, clock=lambda: now[0], background=False)
+    engine = RuntimeEngine(clock=lambda: now[0], watch=False, report=False)
     assert engine.checklist(matter="GS0101", region="442000", channel="counter").release == 1
     LocalMatter.objects.filter(pk=published.pk).update(time_limit_days=9)
     release_publish(region=published.region, user=superuser, comment="v2")
     now[0] += 0.5
     with CaptureQueriesContext(connection) as queries:
         assert engine.checklist(matter="GS0101", region="442000", channel="counter").release == 1
-    assert len(queries) == 0
+    assert len(queries) == 0  # fresh enough: memory only
     now[0] += 0.6
     answer = engine.checklist(matter="GS0101", region="442000", channel="counter")
     assert (answer.release, answer.time_limit_days) == (2, 9)
+    assert engine.serving.reloaded == ("442000",)  # that city only
     now[0] += 1.1
     with CaptureQueriesContext(connection) as queries:
         engine.checklist(matter="GS0101", region="442000", channel="counter")
-    assert len(queries) == 1  # the version row only; unchanged, so no rebuild
+    assert len(queries) == 1  # the version row only; unchanged, so no reload
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_rebuild_runs_in_the_background_while_the_old_snapshot_answers(reference_data, superuser):
+def test_the_watcher_reloads_the_published_city_without_any_request(reference_data, superuser):
     local = _configure(superuser)
-    now = [100.0]
-    engine = RuntimeEngine(check_interval=1.0, clock=lambda: now[0])
-    assert engine.checklist(matter="GS0101", region="442000", channel="counter").release == 1
-    LocalMatter.objects.filter(pk=local.pk).update(time_limit_days=9)
-    release_publish(region=local.region, user=superuser, comment="v2")
-    now[0] += 1.5
-    assert engine.checklist(matter="GS0101", region="442000", channel="counter").release == 1  # not stalled
-    engine.wait_for_rebuild()
-    answer = engine.checklist(matter="GS0101", region="442000", channel="counter")
-    assert (answer.release, answer.time_limit_days) == (2, 9)
+    engine = RuntimeEngine(report=True)  # the real clock, a watcher thread
+    try:
+        assert engine.checklist(matter="GS0101", region="442000", channel="counter").release == 1
+        LocalMatter.objects.filter(pk=local.pk).update(time_limit_days=9)
+        release_publish(region=local.region, user=superuser, comment="v2")
+        time.sleep(1.0)
+        with CaptureQueriesContext(connection) as queries:
+            answer = engine.checklist(matter="GS0101", region="442000", channel="counter")
+        assert (answer.release, answer.time_limit_days) == (2, 9)
+        assert len(queries) == 0  # the watcher did it, not this request
+        from config_center.runtime.models import ServingProcess
+
+        row = ServingProcess.objects.get(process__endswith=f":{os.getpid()}")
+        assert (row.version, row.releases["442000"], row.reloaded) == (engine.serving.version, 2, "442000")
+    finally:
+        engine.stop()
 
 
 @pytest.mark.django_db
