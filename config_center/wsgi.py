@@ -6,3 +6,21 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config_center.settings")
 application = get_wsgi_application()
+
+
+def _warm_up() -> None:
+    """Build the published configuration before the first request (which would otherwise wait for the whole
+    province) and start the watcher; a database that is not there yet only delays this to the first request."""
+    import logging
+
+    try:
+        from config_center.runtime.holder import runtime
+
+        runtime.snapshot()
+    except Exception:
+        logging.getLogger("config_center.runtime").warning(
+            "warm-up failed; the first request builds", exc_info=True
+        )
+
+
+_warm_up()
