@@ -26,10 +26,8 @@ class Command(BaseCommand):
         rows = ServingProcess.objects.all()
         if within:
             rows = rows.filter(heard_at__gte=now - datetime.timedelta(seconds=within))
-        behind_total = 0
         for row in rows:
             behind = sorted(code for code, number in newest.items() if row.releases.get(code, 0) < number)
-            behind_total += bool(behind)
             since = timezone.localtime(row.since).strftime("%Y-%m-%d %H:%M:%S") if row.since else "—"
             heard = (now - row.heard_at).total_seconds()
             state = (

@@ -293,3 +293,22 @@ def test_a_publish_in_one_process_is_seen_by_another_within_a_second(reference_d
     finally:
         watcher.kill()
         watcher.wait()
+
+
+@pytest.mark.django_db
+def test_runtime_status_lists_what_each_process_serves_and_who_is_behind(published, capsys):
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from config_center.runtime.models import ServingProcess
+
+    engine = RuntimeEngine(watch=False, report=False)
+    engine.snapshot()
+    ServingProcess.report(engine.serving)
+    ServingProcess.objects.create(
+        process="web-2:99", version=0, releases={}, error="OperationalError: gone", error_at=timezone.now()
+    )
+    call_command("runtime_status")
+    out = capsys.readouterr().out
+    assert f"版本 {engine.serving.version}" in out and "最新" in out
+    assert "web-2:99" in out and "落后：442000" in out and "OperationalError: gone" in out
