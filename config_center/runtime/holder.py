@@ -191,7 +191,7 @@ class RuntimeEngine:
             if self._fresh_at >= started and self._snapshot is not None:
                 return  # a check that started after this call did already
             try:
-                changed = self._check()
+                self._check()
             except Exception as error:
                 self._failed(error)
                 if self._snapshot is None:
@@ -199,8 +199,6 @@ class RuntimeEngine:
                 return
             self._fresh_at = started
             self.serving = replace(self.serving, checked=timezone.now())
-        if changed and self.report:
-            self._report()
 
     def _check(self) -> bool:
         version = self.source.version()
@@ -274,11 +272,14 @@ class RuntimeEngine:
 
     def _watch(self) -> None:
         stop = self._stop
-        reported = float("-inf")
+        reported, reported_since = float("-inf"), None
         while not stop.wait(self.poll_interval):
             try:
                 self.refresh()
-                if self.report and self.clock() - reported >= HEARTBEAT:
+                # Reported from here only (a write never sits on a request): at a new snapshot, else a heartbeat.
+                due = self.clock() - reported >= HEARTBEAT or self.serving.since != reported_since
+                if self.report and due:
+                    reported_since = self.serving.since
                     self._report()
                     reported = self.clock()
             except Exception:  # refresh logs its own failures; never let the watcher die
