@@ -59,8 +59,24 @@ def test_the_eleven_province_wide_matters_are_flagged(reference_data):
         "工伤异地居住（就医）备案",
     }
     flagged = set(Matter.objects.filter(province_wide=True).values_list("name", flat=True))
-    assert eleven <= flagged
-    assert flagged - eleven == {"全省通办业务移交"}
+    assert flagged == eleven
+
+
+def test_the_transfer_function_is_kept_but_not_province_wide(reference_data):
+    transfer = Matter.objects.get(code="GS0401")
+    assert transfer.name == "全省通办业务移交"
+    assert transfer.is_active and not transfer.province_wide
+
+
+def test_loading_again_unflags_a_matter_an_earlier_load_flagged_province_wide(reference_data):
+    # A database loaded before GS0401 was corrected still holds it as 可全省通办.
+    Matter.objects.filter(code="GS0401").update(province_wide=True)
+    call_command("load_reference_data")
+    transfer = Matter.objects.get(code="GS0401")
+    assert not transfer.province_wide
+    latest = transfer.history.latest()
+    assert latest.province_wide is False and latest.history_change_reason == "参考数据更新"
+    assert Matter.objects.filter(province_wide=True).count() == 11
 
 
 def test_a_matter_in_both_seed_lists_is_one_row(reference_data):
