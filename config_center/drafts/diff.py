@@ -177,6 +177,28 @@ def _slot_text(slot) -> str:
     return f"{text}（{'、'.join(extras)}）" if extras else text
 
 
+def diff_region_by_matter(
+    old: Mapping[str, Mapping],
+    new: Mapping[str, Mapping],
+    labels: Labels,
+    matter_names: Mapping[str, str],
+    baseline: Callable[[str], Mapping] | None = None,
+) -> dict[str, list[Change]]:
+    """``diff_region``'s changes by matter code, in code order; only the matters that changed."""
+    by_matter = {}
+    for code in sorted(set(old) | set(new)):
+        prefix = (f"{matter_names.get(code, code)}（{code}）",)
+        before, after = old.get(code), new.get(code)
+        changes = diff_matter(before, after, labels, prefix=prefix)
+        if before is None and after is not None:
+            start = dict(baseline(code)) if baseline else {}
+            start["active"] = after.get("active")
+            changes.extend(diff_matter(start, after, labels, prefix=prefix))
+        if changes:
+            by_matter[code] = changes
+    return by_matter
+
+
 def diff_region(
     old: Mapping[str, Mapping],
     new: Mapping[str, Mapping],
@@ -189,13 +211,5 @@ def diff_region(
     A newly bound matter is listed as 绑定 plus what it comes with: its differences from
     ``baseline(code)`` (what a fresh binding looks like), or from nothing when no baseline is given.
     """
-    changes = []
-    for code in sorted(set(old) | set(new)):
-        prefix = (f"{matter_names.get(code, code)}（{code}）",)
-        before, after = old.get(code), new.get(code)
-        changes.extend(diff_matter(before, after, labels, prefix=prefix))
-        if before is None and after is not None:
-            start = dict(baseline(code)) if baseline else {}
-            start["active"] = after.get("active")
-            changes.extend(diff_matter(start, after, labels, prefix=prefix))
-    return changes
+    by_matter = diff_region_by_matter(old, new, labels, matter_names, baseline)
+    return [change for changes in by_matter.values() for change in changes]

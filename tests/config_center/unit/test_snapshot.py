@@ -1,6 +1,15 @@
 """Readable diffs between two configurations of a local matter (pure)."""
 
-from config_center.drafts.diff import ADDED, CHANGED, REMOVED, REORDERED, Labels, diff_matter, diff_region
+from config_center.drafts.diff import (
+    ADDED,
+    CHANGED,
+    REMOVED,
+    REORDERED,
+    Labels,
+    diff_matter,
+    diff_region,
+    diff_region_by_matter,
+)
 
 LABELS = Labels(
     fields={
@@ -98,3 +107,17 @@ def test_region_diff_prefixes_each_change_with_the_matter():
     # a newly bound matter lists what it comes with, without a redundant 绑定状态 line
     assert "住院伙食补助费（GS0104） · 柜台主材料" in wheres
     assert not any("active" in where or "绑定状态" in where for where in wheres)
+
+
+def test_region_diff_by_matter_keeps_only_the_matters_that_changed():
+    old = {"GS0101": config(), "GS0104": config(matter="GS0104"), "GS0105": config(matter="GS0105")}
+    new = {
+        "GS0101": config(time_limit_days=10, checklists={"counter": {"main": [item("CL003")]}}),
+        "GS0104": config(matter="GS0104"),
+        "GS0106": config(matter="GS0106"),
+    }
+    by_matter = diff_region_by_matter(old, new, Labels(), {})
+    assert list(by_matter) == ["GS0101", "GS0105", "GS0106"]  # GS0104 is unchanged
+    assert [c.action for c in by_matter["GS0101"]] == [CHANGED, REMOVED]
+    assert [c.action for c in by_matter["GS0105"]] == [REMOVED]
+    assert [c for changes in by_matter.values() for c in changes] == diff_region(old, new, Labels(), {})
