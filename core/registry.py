@@ -1,8 +1,9 @@
 """What each app contributes to the project, declared in the app's own ``contributions.py``.
 
 The project package discovers those modules (``discover()``, the way the admin discovers ``admin.py``)
-and reads this registry: reference data to load, history tables for the 变更记录 timeline, API
-routers to mount, spreadsheet sheets of the workbook, and admin screens that are not a model's list.
+and reads this registry: reference data to load, history tables and event tables for the 变更记录
+timeline, API routers to mount, spreadsheet sheets of the workbook, and admin screens that are not a
+model's list.
 Adding an app therefore touches no other app's module.
 """
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from .loading import LoadReport
 
 MODULE_NAME = "contributions"
-# How the timeline shows an empty value; a history source's ``label`` receives display values.
+# How the timeline shows an empty value; a timeline source's ``label`` receives display values.
 EMPTY_VALUE = "—"
 
 
@@ -51,6 +52,14 @@ class HistorySource:
     label_joins: tuple[str, ...] = ()
     order: int = 100
 
+    # The columns of ``rows`` every timeline source names (see ``EventSource``).
+    row_id = "history_id"
+    object_id = "id"
+    when = "history_date"
+    user = "history_user"
+    action = "history_type"  # "+", "~" or "-"
+    reason = "history_change_reason"
+
     @property
     def key(self) -> str:
         return self.model._meta.label_lower
@@ -62,6 +71,52 @@ class HistorySource:
     @property
     def history(self) -> QuerySet:
         return self.model.history.all()
+
+    @property
+    def rows(self) -> QuerySet:
+        """The timeline's rows of this source: one per version."""
+        return self.history
+
+
+@dataclass(frozen=True)
+class EventSource:
+    """A table whose rows are events, written once and never changed (a release): one timeline entry each.
+
+    The entry is read from the model's own fields: ``when`` its time, ``user`` the foreign key to who
+    acted, ``action`` a choice field whose labels name the action, ``reason`` the text shown as the
+    reason, and ``facts`` listed where a history row lists its changes (blank ones and unset flags left
+    out). ``label`` names the event from the display values of its facts and its region field. Free text
+    matches ``reason``, the user's name and the ``search`` lookups. Only these columns are read, so a
+    large column (a release's snapshot) never leaves the database.
+    """
+
+    model: type[Model]
+    when: str
+    user: str
+    action: str
+    reason: str
+    facts: tuple[str, ...]
+    search: tuple[str, ...] = ()
+    label: Callable[[Callable[[str], str]], str] | None = None
+    order: int = 100
+
+    row_id = object_id = "pk"  # the event is its own object
+
+    @property
+    def key(self) -> str:
+        return self.model._meta.label_lower
+
+    @property
+    def verbose_name(self) -> str:
+        return str(self.model._meta.verbose_name)
+
+    @property
+    def rows(self) -> QuerySet:
+        """The timeline's rows of this source: the events themselves."""
+        return self.model._base_manager.all()
+
+
+TimelineSource = HistorySource | EventSource
 
 
 @dataclass(frozen=True)
@@ -80,6 +135,7 @@ class Registry:
     def __init__(self) -> None:
         self._reference: dict[str, ReferenceData] = {}
         self._history: dict[type, HistorySource] = {}
+        self._events: dict[type, EventSource] = {}
         self._routers: list[Any] = []
         self._sheets: dict[str, Sheet] = {}
         self._screens: dict[str, type] = {}
@@ -88,7 +144,16 @@ class Registry:
         self._add(self._reference, name, ReferenceData(name, load, order))
 
     def history(self, model: type[Model], *, search: tuple[str, ...], **options: Any) -> None:
-        self._add(self._history, model, HistorySource(model, search, **options))
+        self._add_source(self._history, model, HistorySource(model, search, **options))
+
+    def events(self, model: type[Model], **mapping: Any) -> None:
+        """A table of events for the 变更记录 timeline, with its field mapping (see ``EventSource``)."""
+        self._add_source(self._events, model, EventSource(model, **mapping))
+
+    def _add_source(self, bucket: dict, model: type[Model], source: TimelineSource) -> None:
+        if model in self._history or model in self._events:  # one timeline source per table
+            raise AlreadyRegistered(f"{model!r} contributed twice")
+        bucket[model] = source
 
     def api_router(self, router: Any) -> None:
         if router in self._routers:
@@ -118,6 +183,12 @@ class Registry:
 
     def history_source(self, model: type) -> HistorySource | None:
         return self._history.get(model)
+
+    @property
+    def timeline_sources(self) -> tuple[TimelineSource, ...]:
+        """The history tables and the event tables of the 变更记录 timeline, in menu order."""
+        merged = [*self._history.values(), *self._events.values()]
+        return tuple(sorted(merged, key=lambda item: item.order))
 
     @property
     def api_routers(self) -> tuple[Any, ...]:

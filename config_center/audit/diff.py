@@ -43,6 +43,17 @@ class FieldChange:
         return f"{self.label}：{self.old} → {self.new}"
 
 
+@dataclass(frozen=True)
+class FieldValue:
+    """One fact of an event (a release's 版本号, 紧急发布…): what the timeline lists instead of changes."""
+
+    label: str
+    value: str
+
+    def __str__(self) -> str:
+        return f"{self.label}：{self.value}"
+
+
 RelatedLabels = Mapping[tuple[Any, Any], str]  # (related model, primary key) → its readable name
 
 
@@ -92,6 +103,17 @@ def diff_versions(
             )
         )
     return changes
+
+
+def event_facts(
+    specs: Sequence[FieldSpec], values: Mapping[str, Any], related: RelatedLabels
+) -> list[FieldValue]:
+    """The facts of an event as they read; a blank value, or a flag that is not set, says nothing."""
+    return [
+        FieldValue(str(spec.label), display_value(spec, values.get(spec.key), related))
+        for spec in specs
+        if not _blank(values.get(spec.key)) and not (spec.boolean and not values.get(spec.key))
+    ]
 
 
 def escape_formula(value: Any) -> Any:

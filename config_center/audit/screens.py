@@ -1,8 +1,10 @@
-"""变更记录: the auditors' timeline over every history table, one object's versions compared, xlsx export.
+"""变更记录: the auditors' timeline over every history table and every release, one object's versions compared,
+xlsx export.
 
 Reading only: nothing here writes, and no historical model has an admin of its own, so history rows cannot
-be edited or deleted through the console. Reverting happens on simple-history's page of each model's
-admin, under that admin's permission hooks (``ScopedAdminMixin``).
+be edited or deleted through the console (a release, the other kind of entry, is immutable anyway).
+Reverting happens on simple-history's page of each model's admin, under that admin's permission hooks
+(``ScopedAdminMixin``).
 """
 
 from io import BytesIO
@@ -127,12 +129,14 @@ class AuditTimelineScreen(AdminScreen):
             page = audit.timeline_page(
                 user=request.user, filters=form.filters(), number=number, per_page=self.per_page
             )
+        links = self._links(request)
         query = request.GET.copy()
         query.pop("p", None)
         context = {
             **self._context(request, _("变更记录")),
             "form": form,
             "page": page,
+            "rows": [(entry, links(entry)) for entry in page.entries] if page else [],
             "page_range": (
                 Paginator(range(page.count), page.per_page).get_elided_page_range(page.number) if page else []
             ),
@@ -176,7 +180,7 @@ class AuditTimelineScreen(AdminScreen):
                 entry.region or _("全省"),
                 entry.action_label,
                 entry.reason,
-                "\n".join(str(change) for change in entry.changes),
+                "\n".join(str(line) for line in [*entry.changes, *entry.facts]),
             ]
             sheet.append([audit.escape_formula(value) for value in row])
         buffer = BytesIO()
@@ -185,6 +189,35 @@ class AuditTimelineScreen(AdminScreen):
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.xlsx"'
         return response
+
+    def _links(self, request):
+        """Where an entry's object links to: its versions here, or an event's own page in its admin (if the
+        user may see that admin; asked once per table)."""
+        allowed: dict[type, bool] = {}
+
+        def link(entry: audit.Entry) -> str | None:
+            if not entry.is_event:
+                url = reverse(
+                    f"{self.admin_site.name}:config_center_auditlog_object",
+                    args=[entry.source.key, entry.object_id],
+                )
+                return f"{url}?b={entry.history_id}"
+            model = entry.source.model
+            if model not in allowed:
+                model_admin = self.admin_site._registry.get(model)
+                allowed[model] = model_admin is not None and model_admin.has_view_permission(request)
+            if not allowed[model]:
+                return None
+            opts = model._meta
+            try:
+                return reverse(
+                    f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change",
+                    args=[entry.object_id],
+                )
+            except NoReverseMatch:
+                return None
+
+        return link
 
     def object_view(self, request, source, object_id):
         """Every version of one object; any two of them compared field by field."""

@@ -1,17 +1,21 @@
-"""变更记录: one timeline over the history tables of every catalog, configuration, SMS and permission model.
+"""变更记录: one timeline over the history tables of every catalog, configuration, SMS and permission model,
+and over the tables of events that change the runtime (发布 and 回滚 of a city's configuration).
 
-Per table one count and one query for the keys (date, id) of its newest matching rows, merged in
-Python; then, per table on the page, one query for the rows, one (a window over their objects' versions)
-for which version came before each, one for those previous versions, one per many-to-many field; and one
-per related model to turn ids into names. So a page costs a fixed number of queries however many rows
-the tables hold.
+Every source names its time, id, user and reason columns, so filters and the merge are one path. Per table
+one count and one query for the keys (date, id) of its newest matching rows, merged in Python; then, per
+table on the page, one query for the rows; for a history table also one (a window over their objects'
+versions) for which version came before each, one for those previous versions, one per many-to-many field;
+and one per related model to turn ids into names. So a page costs a fixed number of queries however many
+rows the tables hold. An event table is read only in the columns its entries show.
 """
 
 import heapq
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import reduce
 from itertools import islice
 from typing import Any
 
@@ -23,8 +27,18 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Region
 from permissions.selectors import allowed_city_codes
 
-from .diff import ACTION_LABELS, FieldChange, RelatedLabels, diff_versions, display_value
-from .sources import Source, field_specs, label_joins, source_by_key, sources, value_names
+from .diff import FieldChange, FieldValue, RelatedLabels, diff_versions, display_value, event_facts
+from .sources import (
+    Source,
+    action_labels,
+    field_specs,
+    is_event,
+    label_joins,
+    source_by_key,
+    sources,
+    specs_of,
+    value_names,
+)
 
 AUDIT_PERMISSION = "permissions.view_audit"
 
@@ -33,7 +47,7 @@ AUDIT_PERMISSION = "permissions.view_audit"
 class AuditFilters:
     user_id: int | None = None
     city: str | None = None  # a city's region code: its own rows and its counties' and agencies'
-    source: str | None = None  # a history source's key
+    source: str | None = None  # a timeline source's key
     date_from: date | None = None
     date_to: date | None = None  # inclusive
     text: str = ""
@@ -51,7 +65,7 @@ def _start_of(day: date) -> datetime:
 
 
 def _plans(user, filters: AuditFilters) -> list[tuple[Source, QuerySet]]:
-    """Each history table the user may read, filtered; rows with no region only for province-wide viewers."""
+    """Each table the user may read, filtered; rows with no region only for province-wide viewers."""
     cities = allowed_city_codes(user, [AUDIT_PERMISSION])
     if filters.city:
         cities = frozenset({filters.city}) if cities is None or filters.city in cities else frozenset()
@@ -64,30 +78,28 @@ def _plans(user, filters: AuditFilters) -> list[tuple[Source, QuerySet]]:
         )
         if not region_ids:
             return []
-    common = Q()
-    if filters.user_id is not None:
-        common &= Q(history_user_id=filters.user_id)
-    if filters.date_from:
-        common &= Q(history_date__gte=_start_of(filters.date_from))
-    if filters.date_to:
-        common &= Q(history_date__lt=_start_of(filters.date_to + timedelta(days=1)))
     plans = []
     for source in sources():
         if filters.source and source.key != filters.source:
             continue
-        condition = common
+        condition = Q()
         if region_ids is not None:
             lookup = _region_lookup(source.model)
             if lookup is None:
                 continue
             condition &= Q(**{f"{lookup}__in": region_ids})
+        if filters.user_id is not None:
+            condition &= Q(**{f"{source.user}_id": filters.user_id})
+        if filters.date_from:
+            condition &= Q(**{f"{source.when}__gte": _start_of(filters.date_from)})
+        if filters.date_to:
+            condition &= Q(**{f"{source.when}__lt": _start_of(filters.date_to + timedelta(days=1))})
         if filters.text:
-            text = Q(history_change_reason__icontains=filters.text)
-            text |= Q(history_user__username__icontains=filters.text)
-            for lookup in source.search:
-                text |= Q(**{f"{lookup}__icontains": filters.text})
-            condition &= text
-        plans.append((source, source.history.filter(condition)))
+            lookups = (source.reason, f"{source.user}__username", *source.search)
+            condition &= reduce(
+                operator.or_, (Q(**{f"{lookup}__icontains": filters.text}) for lookup in lookups)
+            )
+        plans.append((source, source.rows.filter(condition)))
     return plans
 
 
@@ -96,37 +108,43 @@ def _plans(user, filters: AuditFilters) -> list[tuple[Source, QuerySet]]:
 
 @dataclass
 class Entry:
-    """One history row as the auditor reads it."""
+    """One history row, or one event, as the auditor reads it."""
 
     source: Source
     object_id: Any
     object_label: str
-    history_id: int
+    history_id: int  # the row's id in its table: a history id, or the event's own
     when: datetime
     user: str
-    action: str  # "+", "~" or "-"
+    action: str  # "+", "~" or "-"; an event's action choice ("publish", "rollback")
     reason: str
     region: str
     changes: list[FieldChange]
     values: dict[str, Any] = field(repr=False, default_factory=dict)
+    facts: list[FieldValue] = field(default_factory=list)  # an event's, listed where changes are
 
     @property
     def action_label(self) -> str:
-        return str(ACTION_LABELS.get(self.action, self.action))
+        return str(action_labels(self.source).get(self.action, self.action))
+
+    @property
+    def is_event(self) -> bool:
+        return is_event(self.source)
 
     @property
     def model_label(self) -> str:
         return self.source.verbose_name
 
 
-Key = tuple[datetime, int, int]  # (history_date, history_id, index of the plan)
+Key = tuple[datetime, int, int]  # (time, id of the row in its table, index of the plan)
 
 
 def _keys(plans: Sequence[tuple[Source, QuerySet]], limit: int | None) -> Iterator[Key]:
     """The keys of every plan's rows, newest first, merged; ``limit`` rows at most from each table."""
     streams = []
-    for index, (_source, queryset) in enumerate(plans):
-        rows = queryset.order_by("-history_date", "-history_id").values_list("history_date", "history_id")
+    for index, (source, queryset) in enumerate(plans):
+        ordered = queryset.order_by(f"-{source.when}", f"-{source.row_id}")
+        rows = ordered.values_list(source.when, source.row_id)
         rows = list(rows[:limit]) if limit is not None else rows.iterator(chunk_size=2000)
         streams.append(_tagged(rows, index))
     return heapq.merge(*streams, key=lambda key: (key[0], key[1]), reverse=True)
@@ -155,7 +173,12 @@ def _previous_ids(history: QuerySet, rows: Sequence[Mapping[str, Any]]) -> dict[
 
 
 def _fetch(source: Source, history_ids: Iterable[int]) -> tuple[list[dict], dict[int, dict]]:
-    """The rows, and their previous versions by history id, with many-to-many sets filled in."""
+    """The rows, and their previous versions by history id, with many-to-many sets filled in.
+
+    An event has no versions: its row alone, in the columns its entry shows.
+    """
+    if is_event(source):
+        return list(source.rows.filter(pk__in=list(history_ids)).values(*value_names(source))), {}
     history = source.model.history
     names = value_names(source)
     rows = list(history.filter(history_id__in=list(history_ids)).values(*names))
@@ -232,12 +255,14 @@ def _region_of(source: Source, row: Mapping[str, Any], objects: Mapping) -> Any:
 
 def _object_label(source: Source, row: Mapping[str, Any], labels: RelatedLabels) -> str:
     if source.label is not None:
-        by_name = {spec.name: spec for spec in field_specs(source.model)}
+        by_name = {spec.name: spec for spec in specs_of(source)}
 
         def value(name: str) -> str:
             return display_value(by_name[name], row.get(by_name[name].key), labels)
 
         return source.label(value)
+    if is_event(source):  # no instance to ask: it would fetch its relations row by row
+        return f"{source.verbose_name} #{row[source.row_id]}"
     return str(
         source.model(**{spec.key: row.get(spec.key) for spec in field_specs(source.model) if not spec.many})
     )
@@ -253,7 +278,7 @@ def _entries(plans: Sequence[tuple[Source, QuerySet]], keys: Sequence[Key]) -> t
     for index, (rows, previous) in fetched.items():
         source = plans[index][0]
         for row in [*rows, *previous.values()]:
-            for spec in field_specs(source.model):
+            for spec in specs_of(source):
                 if spec.related is not None:
                     value = row.get(spec.key)
                     wanted[spec.related].update(value if spec.many else [value])
@@ -265,23 +290,27 @@ def _entries(plans: Sequence[tuple[Source, QuerySet]], keys: Sequence[Key]) -> t
     for index, (rows, previous) in fetched.items():
         source = plans[index][0]
         for row in rows:
-            before = previous.get(row["previous_id"])
             region = _region_of(source, row, objects)
-            by_key[(index, row["history_id"])] = Entry(
+            entry = Entry(
                 source=source,
-                object_id=row["id"],
+                object_id=row[source.object_id],
                 object_label=_object_label(source, row, labels),
-                history_id=row["history_id"],
-                when=row["history_date"],
-                user=row["history_user__username"] or "",
-                action=row["history_type"],
-                reason=row["history_change_reason"] or "",
+                history_id=row[source.row_id],
+                when=row[source.when],
+                user=row[f"{source.user}__username"] or "",
+                action=row[source.action],
+                reason=row[source.reason] or "",
                 region=str(region) if region is not None else "",
-                changes=[]
-                if row["history_type"] == "-"
-                else diff_versions(field_specs(source.model), before, row, labels),
+                changes=[],
                 values=row,
             )
+            if is_event(source):
+                facts = [spec for spec in specs_of(source) if spec.name in source.facts]
+                entry.facts = event_facts(facts, row, labels)
+            elif entry.action != "-":
+                before = previous.get(row["previous_id"])
+                entry.changes = diff_versions(field_specs(source.model), before, row, labels)
+            by_key[(index, entry.history_id)] = entry
     return [by_key[(index, history_id)] for _when, history_id, index in keys], labels
 
 
@@ -347,7 +376,7 @@ class ObjectHistory:
 def object_history(*, user, source_key: str, object_id: Any, limit: int = 200) -> ObjectHistory | None:
     """The newest ``limit`` versions of one object, if the user may read its history (else None)."""
     source = source_by_key(source_key)
-    if source is None:
+    if source is None or is_event(source):  # an event has one version: its own page shows it
         return None
     plans = [
         (plan_source, queryset.filter(id=object_id))

@@ -8,9 +8,11 @@ from config_center.audit.diff import (
     EMPTY,
     FieldChange,
     FieldSpec,
+    FieldValue,
     diff_versions,
     display_value,
     escape_formula,
+    event_facts,
 )
 
 MATERIAL, TAG = "material-model", "tag-model"  # stand-ins for related models: any hashable will do
@@ -111,6 +113,23 @@ def test_creation_shows_every_value_that_is_set_from_empty():
 
 def test_a_change_reads_as_one_line():
     assert str(FieldChange("分发模式", "本地模式", "全省模式")) == "分发模式：本地模式 → 全省模式"
+
+
+NUMBER = FieldSpec("number", "number", "版本号")
+ROLLED_BACK_TO = FieldSpec("rolled_back_to", "rolled_back_to", "回滚到版本")
+EMERGENCY = FieldSpec("emergency", "emergency", "紧急发布（跳过发布审核）", boolean=True)
+RELEASE_FACTS = [NUMBER, ROLLED_BACK_TO, EMERGENCY]
+
+
+def test_an_events_facts_leave_out_blank_values_and_unset_flags():
+    publish = {"number": 1, "rolled_back_to": None, "emergency": False}
+    assert event_facts(RELEASE_FACTS, publish, NAMES) == [FieldValue("版本号", "1")]
+    rollback = {"number": 3, "rolled_back_to": 1, "emergency": True}
+    assert [str(fact) for fact in event_facts(RELEASE_FACTS, rollback, NAMES)] == [
+        "版本号：3",
+        "回滚到版本：1",
+        "紧急发布（跳过发布审核）：是",
+    ]
 
 
 @pytest.mark.parametrize("dangerous", ["=1+1", "+86 123", "-2", "@SUM(A1)", "\t=1", "\r=1"])
