@@ -93,6 +93,21 @@ def test_joint_handling_prerequisites_and_conflicts_are_loaded(reference_data):
     assert list(lump_sum.conflicts.values_list("name", flat=True)) == ["旧伤复发申请确认"]
 
 
+def test_the_death_benefit_determination_conflicts_with_each_separate_death_benefit_claim(reference_data):
+    determination = Matter.objects.get(code="GS0107")
+    assert determination.name == "工亡待遇核定"
+    assert determination.province_wide and not determination.joint_handling
+    claims = {"GS0109": "一次性工亡补助金", "GS0110": "丧葬补助金申领", "GS0111": "供养亲属抚恤金申领"}
+    assert set(determination.conflicts.values_list("code", flat=True)) == {"GS0106", *claims}
+    for code, name in claims.items():
+        claim = Matter.objects.get(code=code)
+        assert claim.name == name
+        assert claim.joint_handling and not claim.province_wide
+        # A conflict holds both ways: the claim sees the determination among the matters it conflicts with.
+        assert claim.conflicted_by.filter(code="GS0107").exists()
+    assert Matter.objects.filter(joint_handling=True).count() == 15
+
+
 def test_seed_materials_are_in_the_catalog(reference_data):
     names = set(Material.objects.values_list("name", flat=True))
     assert {
