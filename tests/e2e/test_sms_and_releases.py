@@ -5,7 +5,7 @@
    ``{ABC}``, a warning for ``HOLIDAY``), saves it, and is refused 501 characters in Chinese.
 2. The same administrator publishes 中山's demo configuration (第 1 版), changes one 办理时限, sees only that
    change in the diff, publishes 第 2 版, rolls back to 第 1 版 (第 3 版, 回滚), and the runtime API answers
-   with release 3.
+   with release 3; on 变更记录 the three releases stand among the edit, filtered by 对象类型 配置发布.
 3. A superuser reads 变更记录: the administrator's edits with old → new values, filtered by user and by
    region, one object's versions compared.
 
@@ -467,6 +467,27 @@ def test_city_admin_publishes_changes_and_rolls_back(browser_page: Page, live_se
     page.goto(url)
     expect(page.locator("body")).to_contain_text('"release": 3')
     shot(page, artifacts_dir, "release_6_api_checklist")
+
+    # ---- 变更记录 (a superuser): the three releases beside the edit, newest first, each linking to its page
+    log_in(page, base, ROOT_USERNAME, ROOT_PASSWORD)
+    page.goto(f"{base}/admin/config_center/auditlog/?city={CITY_CODE}")
+    timeline = page.locator("#audit-timeline tbody tr")
+    expect(timeline.nth(0).locator("td").nth(5)).to_have_text("回滚")
+    expect(timeline.nth(0).locator(".audit-facts li")).to_have_text(["版本号：3", "回滚到版本：1"])
+    expect(timeline.nth(1)).to_contain_text("工伤医疗费办理时限缩短为 15 个工作日")
+    expect(timeline.nth(2).locator(".audit-changes li")).to_have_text(["办理时限（工作日）：20 → 15"])
+    expect(timeline.nth(3)).to_contain_text("中山市首次发布：工伤待遇四项")
+    shot(page, artifacts_dir, "audit_6_releases_among_changes")
+    page.locator("#audit-filters #id_model").select_option(label="配置发布")
+    page.locator("#audit-filters").get_by_role("button", name="查询").click()
+    expect(page.locator(".audit-count")).to_have_text("共 3 条变更记录")
+    expect(timeline.locator("td:nth-child(4)")).to_have_text(
+        [f"{CITY_NAME}（{CITY_CODE}） · 第 {n} 版" for n in (3, 2, 1)]
+    )
+    expect(timeline.locator("td:nth-child(2)")).to_have_text([ADMIN_USERNAME] * 3)
+    timeline.nth(2).get_by_role("link", name=re.compile("第 1 版")).click()
+    expect(page).to_have_url(re.compile(r"/admin/config_center/release/\d+/change/$"))
+    expect(page.locator("#content")).to_contain_text("中山市首次发布：工伤待遇四项")
 
 
 # ---- 3. the auditors' timeline ------------------------------------------------------------------------
