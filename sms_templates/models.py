@@ -117,10 +117,12 @@ class SmsTemplate(models.Model):
     is_active = models.BooleanField(_("状态"), default=True, help_text=_("勾选为有效；无效模板不会发送。"))
     content = models.TextField(_("模板内容"), max_length=MAX_CONTENT_LENGTH)
     allow_full_id_number = models.BooleanField(
-        _("允许显示完整身份证号"), default=False, help_text=_("默认身份证号只显示前 3 位和后 4 位。")
+        _("允许显示完整身份证号"),
+        default=False,
+        help_text=_("默认身份证号只显示首位和末位，其余以 * 代替（如 4****************4）。"),
     )
     mask_names = models.BooleanField(
-        _("姓名脱敏"), default=False, help_text=_("XM、CBR 只显示姓氏，如 黄**。")
+        _("姓名脱敏"), default=False, help_text=_("XM、CBR 只显示姓氏加两个星号，如 黄**、欧阳**。")
     )
     history = HistoricalRecords()
 

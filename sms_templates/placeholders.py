@@ -33,6 +33,8 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Literal
 
+from core import masking
+
 __all__ = [
     "DEFAULT_VOCABULARY",
     "ID_NUMBER_CODES",
@@ -44,8 +46,6 @@ __all__ = [
     "Segment",
     "Substitution",
     "Vocabulary",
-    "masked_id_number",
-    "masked_name",
     "parse",
     "render",
     "render_content",
@@ -73,8 +73,9 @@ DEFAULT_VOCABULARY: Mapping[str, str] = MappingProxyType(
     }
 )
 
-# Codes whose values are 身份证号码 and get the 3 + 4 mask; a parameter of render() so a province
-# that registers another ID-number code can mask it too.
+# Codes whose values are 身份证号码 and get the ID-number mask (first and last characters kept, see
+# core.masking); a parameter of render() so a province that registers another ID-number code can
+# mask it too.
 ID_NUMBER_CODES: frozenset[str] = frozenset({"SFZH"})
 
 TEXT: Literal["text"] = "text"
@@ -349,20 +350,6 @@ def segments_for_length(n: int) -> int:
     return -(-n // MULTIPART_SMS_CHARS)
 
 
-def masked_id_number(value: str) -> str:
-    """Keep the first 3 and last 4 characters of an ID number, star the middle."""
-    if len(value) <= 7:
-        # Too short to be a real ID number; showing it whole would leak exactly what the
-        # mask is for, so star all of it.
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
-
-
-def masked_name(value: str) -> str:
-    """Keep the first character of a name and star each remaining one (黄林 → 黄*)."""
-    return value[:1] + "*" * (len(value) - 1) if value else value
-
-
 def render(
     parsed: ParsedTemplate,
     values: Mapping[str, str],
@@ -372,7 +359,11 @@ def render(
     missing: str = "",
     id_number_codes: Set[str] = ID_NUMBER_CODES,
 ) -> Rendered:
-    """Fill a parsed template with ``values``; masks ID numbers and chosen names; missing → ``missing``."""
+    """Fill a parsed template with ``values``; masks ID numbers and chosen names; missing → ``missing``.
+
+    Masks are those of ``core.masking``, shared with lists and exports: a masked name is its surname
+    and two stars, so a masked value may be shorter or longer than the value itself.
+    """
     # Callers refuse to save templates with errors; if one is rendered anyway, its unknown
     # explicit codes are sent as the literal text they are in the segments.
     id_codes = id_number_codes if mask_id_number else frozenset()
@@ -388,7 +379,7 @@ def render(
             # The stand-in for a missing value is not personal data: never masked.
             value = missing
         elif code in masked:
-            value = masked_id_number(value) if code in id_codes else masked_name(value)
+            value = masking.mask_id_number(value) if code in id_codes else masking.mask_name(value)
         end = position + len(value)
         substitutions.append(Substitution(code, position, end))
         parts.append(value)

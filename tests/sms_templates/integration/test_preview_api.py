@@ -49,7 +49,7 @@ def test_a_template_is_previewed_by_its_function_code_with_its_masking(client, r
     body = _post(
         client, {"template": "GS_SL_01", "values": {"XM": "黄林", "SFZH": "442000199001011234"}}
     ).json()
-    assert body["text"] == "黄*（442***********1234）您好"
+    assert body["text"] == "黄**（4****************4）您好"
     overridden = _post(
         client,
         {"template": "GS_SL_01", "values": {"SFZH": "442000199001011234"}, "allow_full_id_number": True},

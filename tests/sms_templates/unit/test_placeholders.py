@@ -11,8 +11,6 @@ from sms_templates.placeholders import (
     Rendered,
     Segment,
     Substitution,
-    masked_id_number,
-    masked_name,
     parse,
     render,
     render_content,
@@ -317,7 +315,7 @@ def test_adjacent_placeholders_render_back_to_back():
 
 def test_id_number_is_masked_by_default():
     rendered = render(parse("身份证SFZH", V), {"SFZH": "440102199001011234"})
-    assert rendered.text == "身份证440***********1234"
+    assert rendered.text == "身份证4****************4"
 
 
 def test_id_number_is_shown_whole_when_masking_is_off():
@@ -325,36 +323,31 @@ def test_id_number_is_shown_whole_when_masking_is_off():
     assert rendered.text == "440102199001011234"
 
 
-def test_id_number_mask_keeps_first_three_and_last_four():
-    assert masked_id_number("440102199001011234") == "440***********1234"
-    assert masked_id_number("44010219900101123X") == "440***********123X"
-    assert masked_id_number("12345678") == "123*5678"
-
-
-def test_too_short_id_number_is_masked_entirely():
-    assert masked_id_number("1234567") == "*******"
+def test_id_number_mask_keeps_only_the_first_and_last_characters():
+    rendered = render(parse("SFZH", V), {"SFZH": "44010219900101123X"})
+    assert rendered.text == "4****************X"
+    assert render(parse("SFZH", V), {"SFZH": "12"}).text == "**"
 
 
 def test_names_are_masked_only_when_asked():
     parsed = parse("XM/CBR", V)
     values = {"XM": "黄林", "CBR": "欧阳娜娜"}
     assert render(parsed, values).text == "黄林/欧阳娜娜"
-    assert render(parsed, values, mask_names=frozenset({"XM", "CBR"})).text == "黄*/欧***"
-    assert render(parsed, values, mask_names={"CBR"}).text == "黄林/欧***"
+    assert render(parsed, values, mask_names=frozenset({"XM", "CBR"})).text == "黄**/欧阳**"
+    assert render(parsed, values, mask_names={"CBR"}).text == "黄林/欧阳**"
 
 
-def test_name_mask_keeps_first_character_and_stars_the_rest():
-    assert masked_name("黄林") == "黄*"
-    assert masked_name("黄林林") == "黄**"
-    assert masked_name("欧阳娜娜") == "欧***"
-    assert masked_name("黄") == "黄"
-    assert masked_name("") == ""
+def test_a_masked_name_is_the_surname_and_two_stars_whatever_its_length():
+    parsed = parse("XM", V)
+    for name in ("黄林", "黄林林", "黄林林林"):
+        assert render(parsed, {"XM": name}, mask_names={"XM"}).text == "黄**"
 
 
 def test_masked_substitution_offsets_cover_the_masked_value():
     rendered = render(parse("您好XM。", V), {"XM": "欧阳娜娜"}, mask_names={"XM"})
     (substitution,) = rendered.substitutions
-    assert rendered.text[substitution.start : substitution.end] == "欧***"
+    assert rendered.text[substitution.start : substitution.end] == "欧阳**"
+    assert rendered.length == len("您好欧阳**。")
 
 
 def test_another_id_number_code_can_be_masked():
@@ -364,7 +357,7 @@ def test_another_id_number_code_can_be_masked():
         {"JHRSFZH": "440102199001011234"},
         id_number_codes=frozenset({"SFZH", "JHRSFZH"}),
     )
-    assert rendered.text == "440***********1234"
+    assert rendered.text == "4****************4"
 
 
 def test_missing_value_renders_as_empty_by_default():
@@ -394,7 +387,7 @@ def test_empty_template_renders_to_no_segments():
 
 def test_render_content_parses_and_renders_in_one_call():
     rendered = render_content(SEED, {"XM": "黄林"}, V, mask_names={"XM"}, missing="—")
-    assert rendered.text == "尊敬的 黄* 先生/女士,你好, 您办理的—在—受理成功。"
+    assert rendered.text == "尊敬的 黄** 先生/女士,你好, 您办理的—在—受理成功。"
 
 
 def test_rendered_is_immutable():
