@@ -1,9 +1,10 @@
-"""What the catalog contributes: its reference data, its history tables, its read API."""
+"""What the catalog contributes: its reference data, its history tables, its read API, its sheets."""
 
 from core.registry import registry
 
 from .api import router
 from .models import Agency, Channel, Holiday, Material, Matter, MatterCategory, Region
+from .resources import AgencyResource, HolidayResource, MaterialResource, MatterResource, RegionResource
 from .services import reference_data_load
 
 registry.reference_data("catalog", reference_data_load, order=10)
@@ -15,3 +16,8 @@ registry.history(Channel, search=("code", "name"), order=120)
 registry.history(MatterCategory, search=("code", "name"), order=130)
 registry.history(Matter, search=("code", "name", "aliases"), order=140)
 registry.history(Material, search=("code", "name"), order=150)
+registry.sheet(RegionResource, order=0)
+registry.sheet(HolidayResource, order=1)
+registry.sheet(AgencyResource, order=2)
+registry.sheet(MaterialResource, order=3)
+registry.sheet(MatterResource, order=4)

@@ -45,3 +45,28 @@ def common_superior(first: str, second: str, parent_of: Mapping[str, str | None]
         if candidate in second_chain:
             return candidate
     return None
+
+
+# The kind of agency each kind may sit under (经办服务网点: under a city's or a county's agency).
+PARENT_KINDS = {
+    "provincial": (),
+    "municipal": ("provincial",),
+    "county": ("municipal",),
+    "service_point": ("municipal", "county"),
+}
+
+
+def parent_kind_problem(kind: str, parent_kind: str | None) -> str | None:
+    """Why an agency of ``kind`` cannot sit under one of ``parent_kind`` (None: no parent); None when it can."""
+    allowed = PARENT_KINDS.get(kind)
+    if allowed is None:
+        return None  # an unknown kind is the field's own error
+    if not allowed:
+        return "省级经办机构没有上级机构" if parent_kind is not None else None
+    if parent_kind is None:
+        return "须填写上级机构"
+    if parent_kind not in allowed:
+        return (
+            "上级机构的类型不符（市级机构在省级机构之下，区县机构在市级机构之下，网点在市级或区县机构之下）"
+        )
+    return None

@@ -1,4 +1,4 @@
-"""What the drafts contribute: print templates and tags, the history of every draft table, three sheets."""
+"""What the drafts contribute: print templates and tags, the history of every draft table, their sheets."""
 
 from core.registry import registry
 
@@ -7,7 +7,11 @@ from .resources import (
     ChecklistItemResource,
     LocalMatterPropertiesResource,
     LocalMatterResource,
+    LocalMatterTagsResource,
+    PrintSlotResource,
+    PrintTemplateResource,
     SmsSlotResource,
+    TagResource,
 )
 from .services.reference import drafts_reference_data_load
 
@@ -50,7 +54,11 @@ registry.history(
 )
 registry.history(PrintTemplate, search=("code", "name"), order=50)
 registry.history(Tag, search=("code", "name"), order=60)
+registry.sheet(PrintTemplateResource, order=12)
+registry.sheet(TagResource, order=14)
 registry.sheet(LocalMatterResource, order=20)
 registry.sheet(LocalMatterPropertiesResource, order=25)
 registry.sheet(ChecklistItemResource, order=30)
 registry.sheet(SmsSlotResource, order=40)
+registry.sheet(PrintSlotResource, order=42)
+registry.sheet(LocalMatterTagsResource, order=44)

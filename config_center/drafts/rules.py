@@ -253,6 +253,21 @@ def sms_template_scope_finding(
     )
 
 
+def print_template_scope_finding(
+    *, document: str, document_label: str, template_code: str, template_region: str | None, region: str
+) -> Finding | None:
+    """Like SMS templates: a city prints with province-wide templates and its own only."""
+    if template_region is None or template_region == region:
+        return None
+    return Finding(
+        ERROR,
+        "print_template_other_city",
+        _("%(doc)s选择的模板 %(code)s 是其他城市的模板；只能使用全省通用或本市的打印模板。")
+        % {"doc": document_label, "code": template_code},
+        f"print_{document}",
+    )
+
+
 def sms_slot_findings(facts: LocalMatterFacts) -> list[Finding]:
     found = []
     for slot in facts.sms_slots:

@@ -116,6 +116,8 @@ def _import_sheet(resource, reader: SheetReader, report: ImportReport) -> None:
                 raise_errors=False,
                 use_transactions=not resource._meta.use_bulk,
                 continuing=index > 0,
+                defer_final_checks=True,  # judged once every sheet is written (``_final_errors``)
+                row_numbers=numbers,
             )
             report.errors.extend(_duplicate_errors(resource, dataset, numbers, seen, interned))
             report.errors.extend(_errors_of(resource, result, numbers))
@@ -136,6 +138,16 @@ def _import_sheet(resource, reader: SheetReader, report: ImportReport) -> None:
     }
 
 
+def _final_errors(resources: list) -> list[RowError]:
+    """The rules between rows and sheets (``ConsoleResource.final_errors``) on what every sheet wrote; a
+    rule two sheets both ask about is reported once."""
+    found: dict[tuple, RowError] = {}
+    for resource in resources:
+        for row, column, message in resource.final_errors():
+            found.setdefault((row, column, message), RowError(resource.sheet, row, column, _message(message)))
+    return list(found.values())
+
+
 def config_import(
     sheets: Mapping[str, SheetReader | tablib.Dataset], *, user=None, dry_run: bool = False
 ) -> ImportReport:
@@ -153,10 +165,15 @@ def config_import(
         if name in known
     }
     with transaction.atomic():
+        imported = []
         for sheet in registry.sheets:
             reader = readers.get(sheet.name)
             if reader is not None and len(report.errors) < MAX_ERRORS:
-                _import_sheet(sheet.resource(user=user), reader, report)
+                resource = sheet.resource(user=user)
+                _import_sheet(resource, reader, report)
+                imported.append(resource)
+        if not report.errors:
+            report.errors.extend(_final_errors(imported))
         if len(report.errors) >= MAX_ERRORS:
             report.truncated = True
             del report.errors[MAX_ERRORS:]

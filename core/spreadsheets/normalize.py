@@ -5,8 +5,10 @@ Each function either returns a clean value or raises ``ValueError`` with a Chine
 importer turns that into a row-numbered error.
 """
 
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 
 TRUE_WORDS = {"是", "y", "yes", "true", "t", "1", "有效", "√", "✓", "对"}
 FALSE_WORDS = {"否", "n", "no", "false", "f", "0", "无效", "×", "✗", "不"}
@@ -58,7 +60,8 @@ def choice(value, options: Mapping[str, str], *, what: str) -> str:
     given = text(value)
     if given in options:
         return given
-    by_label = {label: key for key, label in options.items()}
+    # A label read back from a cell is NFKC-normalised like the cell (三级：… → 三级:…): compare alike.
+    by_label = {text(label): key for key, label in options.items()}
     if given in by_label:
         return by_label[given]
     lowered = {key.lower(): key for key in options}
@@ -76,6 +79,33 @@ def integer(value, *, low: int | None = None, high: int | None = None) -> int:
     if (low is not None and number < low) or (high is not None and number > high):
         raise ValueError(f"{number} 超出允许范围 {low}–{high}")
     return number
+
+
+LIST_SEPARATORS = re.compile(r"[、,，;；\s]+")
+DATE_PATTERN = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+
+
+def code_list(value) -> list[str]:
+    """A cell holding several codes (GS0301、GS0302 or GS0301,GS0302): the codes in order, without repeats."""
+    return list(dict.fromkeys(part for part in LIST_SEPARATORS.split(text(value)) if part))
+
+
+def day(value) -> date:
+    """A date cell: a real date (Excel), 2026-10-01, 2026/10/1 or 2026年10月1日."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    given = text(value)
+    if given.endswith(" 00:00:00"):  # a date read back as text with its midnight
+        given = given[: -len(" 00:00:00")]
+    found = DATE_PATTERN.match(given)
+    if found:
+        try:
+            return date(*(int(part) for part in found.groups()))
+        except ValueError:
+            pass
+    raise ValueError(f"“{given}”不是有效日期（请填写如 2026-10-01）")
 
 
 def is_blank(values: Iterable) -> bool:

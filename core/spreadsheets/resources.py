@@ -10,7 +10,7 @@ from import_export import resources
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ImportForm
-from import_export.results import RowResult
+from import_export.results import Error, RowResult
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from . import normalize
@@ -67,6 +67,7 @@ class ConsoleResource(resources.ModelResource):
         self._batch = None  # the dataset being imported
         self._loaded: dict | None = None  # {pk: instance} of the stored rows the batch names
         self._stored: tuple | None = None  # the values of the row's stored instance (None: a new row)
+        self._row_numbers: list[int] | None = None  # the batch's spreadsheet row numbers (the workbook's)
         if preview:
             # The admin's dry-run page shows each row's values as an HTML diff; batch imports skip
             # building it (with the copy of each instance it needs, it was most of the per-row cost).
@@ -281,11 +282,46 @@ class ConsoleResource(resources.ModelResource):
                     field.widget.reset()
             self._keys = None
         self._batch, self._loaded = dataset, None
+        self._row_numbers = kwargs.get("row_numbers")
         dataset.headers = [normalize.text(header) for header in dataset.headers or []]
         blank = [index for index, row in enumerate(dataset) if normalize.is_blank(row)]
         for index in reversed(blank):
             # Trailing (and stray) blank rows are what spreadsheets leave behind, not data.
             del dataset[index]
+
+    # ---- rules between rows and sheets ---------------------------------------------------------
+    def final_errors(self) -> list[tuple[int, str, str]]:
+        """(row, column, message) of the rules a row cannot be judged by alone (between rows of a sheet, or
+        between sheets: an e-seal on a print slot needs 启用电子印章 in 属性配置), judged on what the import
+        has written; row is the spreadsheet's row number (``row_number``) or 0 for the sheet as a whole.
+        A single sheet's import asks after its last row; the workbook after its last sheet."""
+        return []
+
+    def spreadsheet_row(self, kwargs) -> int:
+        """The row being imported as the spreadsheet numbers it (the header is row 1): the workbook passes
+        each batch's numbers (``row_numbers``); a single upload's rows follow its header."""
+        number = kwargs.get("row_number") or 0
+        numbers = self._row_numbers
+        if numbers and 0 < number <= len(numbers):
+            return numbers[number - 1]
+        return number + 1 if number else 0
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if kwargs.get("defer_final_checks"):
+            return
+        for row, column, message in self.final_errors():
+            where = f"第 {row} 行" if row else ""
+            text = "".join(
+                part
+                for part in (
+                    where,
+                    f"「{column}」" if column else "",
+                    "：" if where or column else "",
+                    message,
+                )
+            )
+            result.append_base_error(Error(ValidationError(text)))
 
     # ---- history ----------------------------------------------------------------------------
     def before_save_instance(self, instance, row, **kwargs):

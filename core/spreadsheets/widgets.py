@@ -122,3 +122,31 @@ class TextWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else str(value)
+
+
+class DateWidget(widgets.Widget):
+    """A day: read from a real date or text (``normalize.day``), written as 2026-10-01."""
+
+    def clean(self, value, row=None, **kwargs):
+        return normalize.day(value)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else value.isoformat()
+
+
+class CodeListWidget(widgets.Widget):
+    """Several codes in one cell, written with 、 between them; the resource resolves them (they may name
+    rows of the same sheet), so the widget only splits and joins."""
+
+    def __init__(self, *, limit: int = 50):
+        super().__init__()
+        self.limit = limit
+
+    def clean(self, value, row=None, **kwargs):
+        codes = normalize.code_list(value)
+        if len(codes) > self.limit:
+            raise ValueError(f"最多填写 {self.limit} 个编码")
+        return codes
+
+    def render(self, value, obj=None, **kwargs):
+        return "、".join(value or ())

@@ -1,6 +1,12 @@
 """Writes of the drafts, one module per concern, re-exported here."""
 
-from .bindings import local_matter_bind, local_matter_save_slots, local_matter_unbind, sms_template_errors
+from .bindings import (
+    local_matter_bind,
+    local_matter_save_slots,
+    local_matter_set_tags,
+    local_matter_unbind,
+    sms_template_errors,
+)
 from .checklists import checklist_copy_channel, checklist_renumber
 from .copying import (
     CopyPlan,
@@ -27,6 +33,7 @@ __all__ = [
     "local_matter_save",
     "local_matter_stale_changes",
     "local_matter_save_slots",
+    "local_matter_set_tags",
     "local_matter_unbind",
     "local_matters_save_batch",
     "sms_template_errors",

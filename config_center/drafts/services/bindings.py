@@ -5,13 +5,14 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from catalog.models import Matter, Region
 from sms_templates.models import SmsEvent
 
-from .. import rules
-from ..models import LocalMatter, PrintSlot, PrintTemplate, SmsSlot
+from .. import codes, rules
+from ..models import LocalMatter, PrintSlot, PrintTemplate, SmsSlot, Tag
 from .local_matters import local_matter_save
 
 
@@ -92,6 +93,45 @@ def local_matter_save_slots(
         lambda document, values: PrintSlot(local_matter=local_matter, document=document, **values),
         user,
     )
+
+
+TAG_FIELDS = {codes.ACCEPTANCE_TAGS: "acceptance_tags", codes.REVIEW_TAGS: "review_tags"}
+
+
+@transaction.atomic
+def local_matter_set_tags(
+    *, local_matter: LocalMatter, tags: Mapping[str, Iterable[Tag]], user, reason: str = ""
+) -> bool:
+    """Make the local matter's 受理标签 / 审核标签 exactly ``tags`` ({kind: tags}; a kind not given is kept).
+    A tag of the other kind is refused. Writes (history, a version bump) only where a set changed;
+    True when something did."""
+    wanted = {kind: list(chosen) for kind, chosen in tags.items()}
+    errors: dict[str, list[str]] = {}
+    for kind, chosen in wanted.items():
+        for tag in chosen:
+            if tag.kind != kind:
+                errors.setdefault(TAG_FIELDS[kind], []).append(
+                    _("%(tag)s 不是%(kind)s。")
+                    % {
+                        "tag": tag.code,
+                        "kind": _("受理标签") if kind == codes.ACCEPTANCE_TAGS else _("审核标签"),
+                    }
+                )
+    if errors:
+        raise ValidationError(errors)
+    changed = False
+    local_matter._history_user = user
+    if reason:
+        local_matter._change_reason = reason
+    for kind, chosen in wanted.items():
+        manager = getattr(local_matter, TAG_FIELDS[kind])
+        if {tag.pk for tag in manager.all()} != {tag.pk for tag in chosen}:
+            manager.set(chosen)
+            changed = True
+    if changed:
+        # A form opened before this change must not write the old tags back (``local_matter_stale_changes``).
+        LocalMatter.objects.filter(pk=local_matter.pk).update(version=F("version") + 1, updated_by=user)
+    return changed
 
 
 def sms_template_errors(

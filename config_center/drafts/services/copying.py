@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from catalog.models import Channel, Material, Region
 from sms_templates.models import SmsEvent, SmsTemplate
 
-from .. import selectors
+from .. import codes, selectors
 from ..diff import ADDED, Change, diff_matter
 from ..models import ChecklistKind, LocalMatter, PrintDocument, PrintTemplate, Tag
-from .bindings import local_matter_save_slots
+from .bindings import local_matter_save_slots, local_matter_set_tags
 from .checklists import checklist_sync
 from .local_matters import local_matter_save
 
@@ -130,11 +130,15 @@ def local_matter_apply_snapshot(*, region: Region, matter, snapshot: dict, user,
         prints=prints,
         user=user,
     )
-    for field, kind in (("acceptance_tags", "acceptance"), ("review_tags", "review")):
-        wanted = set(snapshot["tags"][kind])
-        manager = getattr(local, field)
-        if set(manager.values_list("code", flat=True)) != wanted:
-            manager.set(Tag.objects.filter(code__in=wanted, kind=kind))
+    local_matter_set_tags(
+        local_matter=local,
+        tags={
+            kind: Tag.objects.filter(code__in=snapshot["tags"].get(kind, ()), kind=kind)
+            for kind in codes.TAG_KINDS
+        },
+        user=user,
+        reason=reason,
+    )
     return local
 
 

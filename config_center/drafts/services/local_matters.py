@@ -78,10 +78,19 @@ def local_matter_save(
 
 @transaction.atomic
 def local_matters_save_batch(
-    local_matters: list[LocalMatter], *, user, reason: str, created: bool, fields: list[str] = ()
+    local_matters: list[LocalMatter],
+    *,
+    user,
+    reason: str,
+    created: bool,
+    fields: list[str] = (),
+    print_rules: bool = True,
 ) -> None:
     """``local_matter_save`` for a batch (the importer's): the same rules for each, then one insert (or one
-    update of ``fields``) and one insert of history rows for the batch. Refuses the batch if any row is refused."""
+    update of ``fields``) and one insert of history rows for the batch. Refuses the batch if any row is refused.
+
+    ``print_rules=False`` leaves the rules about print slots to the caller, who judges them once the print
+    slots are final too (a workbook changes 属性配置 before 打印配置)."""
     refused = {}
     for local in local_matters:
         errors = local_matter_errors(
@@ -89,6 +98,8 @@ def local_matters_save_batch(
             values=selectors.local_matter_values(local),
             prints=selectors.stored_print_choices(local),
         )
+        if not print_rules:
+            errors = {field: found for field, found in errors.items() if not field.startswith("print_")}
         if errors:
             refused[f"{local.region.code}/{local.matter.code}"] = [
                 message for messages in errors.values() for message in messages

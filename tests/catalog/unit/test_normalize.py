@@ -1,5 +1,7 @@
 """Cleaning messy spreadsheet cells (pure)."""
 
+import datetime
+
 import pytest
 
 from core.spreadsheets import normalize
@@ -69,3 +71,38 @@ def test_formula_injection_is_neutralised_on_export(raw):
 def test_ordinary_cells_are_exported_as_they_are():
     assert normalize.escape_formula("工伤医疗费") == "工伤医疗费"
     assert normalize.escape_formula(-2) == -2
+
+
+def test_a_label_with_a_full_width_colon_is_read_back_as_written():
+    # Exported as 三级：网上申请、窗口核验; the cell is NFKC-normalised on reading (：→ :), the labels too.
+    options = {"3": "三级：网上申请、窗口核验", "4": "四级：全程网办"}
+    assert normalize.choice("三级：网上申请、窗口核验", options, what="网上办理深度") == "3"
+    assert normalize.choice("四级:全程网办", options, what="网上办理深度") == "4"
+
+
+@pytest.mark.parametrize(
+    "cell, codes",
+    [
+        ("GS0301、GS0302", ["GS0301", "GS0302"]),
+        ("GS0301, GS0302；GS0301", ["GS0301", "GS0302"]),
+        (" SL_QSTB ", ["SL_QSTB"]),
+        ("", []),
+        (None, []),
+    ],
+)
+def test_a_list_of_codes_splits_on_any_usual_separator(cell, codes):
+    assert normalize.code_list(cell) == codes
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["2026-10-01", "2026/10/1", "2026年10月1日", "2026-10-01 00:00:00", datetime.datetime(2026, 10, 1, 0, 0)],
+)
+def test_a_date_is_read_from_the_ways_people_write_it(cell):
+    assert normalize.day(cell) == datetime.date(2026, 10, 1)
+
+
+@pytest.mark.parametrize("cell", ["2026-02-30", "国庆", "", "20261001"])
+def test_a_cell_that_is_no_date_says_so(cell):
+    with pytest.raises(ValueError, match="不是有效日期"):
+        normalize.day(cell)

@@ -20,6 +20,24 @@ from sms_templates.models import SmsTemplate
 pytestmark = pytest.mark.django_db
 
 BINDING_HEADERS = ["地区编码", "事项编码", "分发模式", "办理时限", "业务审核级别", "状态"]
+ALL_SHEETS = [
+    "行政区划",
+    "节假日",
+    "经办机构",
+    "材料",
+    "业务事项",
+    "短信模板大类",
+    "短信模板",
+    "打印模板",
+    "查询标签",
+    "事项绑定",
+    "属性配置",
+    "材料清单",
+    "短信配置",
+    "打印配置",
+    "标签",
+    "岗位分配",
+]
 LIST_HEADERS = ["地区编码", "事项编码", "渠道", "材料类型", "排序", "材料编码", "名称", "是否发送部平台"]
 
 
@@ -235,7 +253,7 @@ def test_export_round_trips_and_neutralises_formulas(reference_data, tmp_path, s
     ChecklistItem.objects.filter(kind="auxiliary").update(name='=HYPERLINK("x")')
     [path] = config_export(tmp_path / "out.xlsx")
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["短信模板", "事项绑定", "属性配置", "材料清单", "短信配置", "岗位分配"]
+    assert book.sheetnames == ALL_SHEETS
     rows = list(book["材料清单"].iter_rows(values_only=True))
     assert list(rows[0]) == LIST_HEADERS
     assert any(row[6] == '\'=HYPERLINK("x")' for row in rows)
@@ -254,14 +272,7 @@ def test_one_csv_per_table_import_and_export(reference_data, tmp_path, superuser
     report = config_import(read_file(folder), user=superuser)
     assert report.ok and LocalMatter.objects.count() == 2
     written = config_export(tmp_path / "out")
-    assert {p.name for p in written} == {
-        "短信模板.csv",
-        "事项绑定.csv",
-        "属性配置.csv",
-        "材料清单.csv",
-        "短信配置.csv",
-        "岗位分配.csv",
-    }
+    assert {p.name for p in written} == {f"{name}.csv" for name in ALL_SHEETS}
 
 
 def test_import_command_exit_status_and_messages(reference_data, tmp_path, superuser, capsys):

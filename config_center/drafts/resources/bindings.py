@@ -1,158 +1,24 @@
-"""The draft tables as spreadsheets (事项绑定, 属性配置, 材料清单, 短信配置), with the Chinese headers documented in README.md."""
+"""The sheets whose rows hang off a bound matter: 材料清单, 短信配置, 打印配置."""
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 from import_export import fields
 
-from catalog.models import Channel, Material, Matter, Region
+from catalog.models import Channel, Material
 from core.spreadsheets import normalize
-from core.spreadsheets.resources import IMPORT_REASON
 from core.spreadsheets.widgets import (
     ChoiceLabelWidget,
     CodeLookupWidget,
-    CodeWidget,
     IntegerWidget,
     TextWidget,
     YesNoWidget,
 )
 from permissions.resources import ScopedResource
-from sms_templates.models import SmsEvent, SmsTemplate
+from sms_templates.models import SmsTemplate
 
-from . import codes, rules, selectors, services
-from .models import ChecklistItem, ChecklistKind, LocalMatter, SmsSlot
-
-# The short words a spreadsheet uses for these choices (the screens show the long labels).
-MODE_WORDS = {codes.LOCAL: "本地模式", codes.PROVINCE: "全省模式"}
-LEVEL_WORDS = {str(codes.REVIEW_LEVELS[0]): "一级", str(codes.REVIEW_LEVELS[1]): "二级"}
-EVENT_LABELS = {str(key): str(label) for key, label in SmsEvent.choices}
-KIND_LABELS = {str(key): str(label) for key, label in ChecklistKind.choices}
-
-
-def _cities():
-    return Region.objects.filter(level=Region.Level.CITY)
-
-
-def _not_bound_message(region: str, matter: str) -> str:
-    return _("%(region)s尚未绑定事项 %(matter)s；请先在“事项绑定”表中绑定。") % {
-        "region": region,
-        "matter": matter,
-    }
-
-
-def _channels() -> dict[str, str]:
-    return dict(Channel.objects.order_by("sort_order").values_list("code", "name"))
-
-
-class LocalMatterRows:
-    """What every sheet of the local matter's own fields shares: a row per city × matter, in the importing
-    user's scope, judged and saved by the one write path (``local_matter_errors`` / ``local_matter_save``)."""
-
-    key_paths = ("region__code", "matter__code")
-
-    def key_of_instance(self, obj):
-        return (obj.region.code, obj.matter.code)
-
-    def key_of_row(self, row):
-        return (normalize.code(row.get("地区编码")), normalize.code(row.get("事项编码")))
-
-    def before_import_row(self, row, **kwargs):
-        self.check_region(normalize.code(row.get("地区编码")), "地区编码")
-
-    def instance_queryset(self):
-        return LocalMatter.objects.select_related("region", "matter").prefetch_related(
-            "print_slots__template"
-        )
-
-    def export_queryset(self):
-        return self.instance_queryset().order_by("region__code", "matter__code")
-
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        """The save rules of every local matter (``local_matter_errors``), on the row as it will be saved."""
-        errors = dict(import_validation_errors or {})
-        if instance.matter_id:
-            values = selectors.local_matter_values(instance)
-            judged = services.local_matter_errors(
-                matter=instance.matter, values=values, prints=selectors.stored_print_choices(instance)
-            )
-            for field, messages in judged.items():
-                if field not in errors:  # a cell that could not be read is reported once, as unreadable
-                    errors[field] = messages
-        super().validate_instance(instance, errors, validate_unique)
-
-    def bulk_save(self, instances, *, created):
-        services.local_matters_save_batch(
-            instances, user=self.user, reason=IMPORT_REASON, created=created, fields=self.bulk_fields()
-        )
-
-
-class LocalMatterResource(LocalMatterRows, ScopedResource):
-    """事项绑定: 地区编码, 事项编码, 分发模式, 办理时限, 业务审核级别, 状态."""
-
-    sheet = "事项绑定"
-    key_columns = ("地区编码", "事项编码")
-    scope_perms = ("config_center.change_localmatter",)
-
-    region = fields.Field("region", "地区编码", CodeLookupWidget(_cities, label="地区编码"))
-    matter = fields.Field("matter", "事项编码", CodeLookupWidget(Matter.objects.all, label="事项编码"))
-    distribution_mode = fields.Field(
-        "distribution_mode", "分发模式", ChoiceLabelWidget(MODE_WORDS, what="分发模式"), default=codes.LOCAL
-    )
-    time_limit_days = fields.Field("time_limit_days", "办理时限", IntegerWidget(low=1, high=365))
-    review_levels = fields.Field(
-        "review_levels", "业务审核级别", ChoiceLabelWidget(LEVEL_WORDS, what="业务审核级别", coerce=int)
-    )
-    is_active = fields.Field("is_active", "状态", YesNoWidget(("有效", "无效"), default=True))
-
-    class Meta(ScopedResource.Meta):
-        model = LocalMatter
-        fields = ["region", "matter", "distribution_mode", "time_limit_days", "review_levels", "is_active"]
-        export_order = fields
-
-
-def _property_field(name: str, model_field) -> fields.Field:
-    """A column of 属性配置, headed by the field's own label, read as the field's type."""
-    label = str(model_field.verbose_name)
-    if model_field.get_internal_type() == "BooleanField":
-        widget = YesNoWidget(default=model_field.default)
-    elif model_field.choices:
-        options = {str(key): str(text) for key, text in model_field.choices if key != ""}
-        widget = ChoiceLabelWidget(options, what=label, blank_ok=model_field.blank)
-    else:
-        widget = CodeWidget()
-    return fields.Field(name, label, widget)
-
-
-class LocalMatterPropertiesResource(LocalMatterRows, ScopedResource):
-    """属性配置: 地区编码, 事项编码, then one column per property of 本地业务属性定义 (a bound matter's row only)."""
-
-    sheet = "属性配置"
-    key_columns = ("地区编码", "事项编码")
-    scope_perms = ("config_center.change_localmatter",)
-
-    region_code = fields.Field(column_name="地区编码", readonly=True)
-    matter_code = fields.Field(column_name="事项编码", readonly=True)
-    export_paths = {"地区编码": "region__code", "事项编码": "matter__code"}
-
-    class Meta(ScopedResource.Meta):
-        model = LocalMatter
-        fields = ["region_code", "matter_code", *selectors.PROPERTY_FIELDS]
-        export_order = fields
-
-    @classmethod
-    def field_from_django_field(cls, field_name, django_field, readonly):
-        return _property_field(field_name, django_field)
-
-    def import_instance(self, instance, row, **kwargs):
-        if instance.pk is None:
-            region, matter = self.key_of_row(row)
-            raise ValidationError({"事项编码": [_not_bound_message(region, matter)]})
-        super().import_instance(instance, row, **kwargs)
-
-    def dehydrate_region_code(self, obj):
-        return obj.region.code
-
-    def dehydrate_matter_code(self, obj):
-        return obj.matter.code
+from .. import rules, selectors, services
+from ..models import ChecklistItem, LocalMatter, PrintSlot, PrintTemplate, SmsSlot
+from .common import DOCUMENT_LABELS, EVENT_LABELS, KIND_LABELS, channel_codes_by_name, not_bound_message
+from .local_matters import local_matter_final_errors
 
 
 class BindingRows:
@@ -176,7 +42,7 @@ class BindingRows:
         region, matter = normalize.code(row.get("地区编码")), normalize.code(row.get("事项编码"))
         local = self._local_matters.get((region, matter))
         if local is None:
-            raise ValidationError({"事项编码": [_not_bound_message(region, matter)]})
+            raise ValidationError({"事项编码": [not_bound_message(region, matter)]})
         return local
 
     def loading_queryset(self):
@@ -227,7 +93,7 @@ class ChecklistItemResource(BindingRows, ScopedResource):
         super().before_import(dataset, **kwargs)
         # 渠道 may be written as 柜台 or counter: normalise to the code before lookups.
         if not kwargs.get("continuing") or self._channel_codes is None:
-            self._channel_codes = {name: code for code, name in _channels().items()}
+            self._channel_codes = channel_codes_by_name()
         if "渠道" in (dataset.headers or []):
             column = dataset.headers.index("渠道")
             names = self._channel_codes
@@ -363,3 +229,114 @@ class SmsSlotResource(BindingRows, ScopedResource):
                 raise ValidationError(
                     {"功能代码": [message for messages in errors.values() for message in messages]}
                 )
+
+
+class PrintSlotResource(BindingRows, ScopedResource):
+    """打印配置: 地区编码, 事项编码, 打印事项, 模板编码, 电子印章, 验伪码 (empty 模板编码: that document is not
+    printed from a template of its own)."""
+
+    sheet = "打印配置"
+    key_columns = ("地区编码", "事项编码", "打印事项")
+    scope_perms = ("config_center.change_localmatter",)
+    _written: dict | None = None  # {(region code, matter code): spreadsheet row} of the slots written
+    _rows: dict | None = None
+
+    region_code = fields.Field(column_name="地区编码", readonly=True)
+    matter_code = fields.Field(column_name="事项编码", readonly=True)
+    document = fields.Field("document", "打印事项", ChoiceLabelWidget(DOCUMENT_LABELS, what="打印事项"))
+    template = fields.Field(
+        "template",
+        "模板编码",
+        CodeLookupWidget(
+            lambda: PrintTemplate.objects.select_related("region"), label="打印模板编码", blank_ok=True
+        ),
+    )
+    e_seal = fields.Field("e_seal", "电子印章", YesNoWidget(default=False))
+    anti_forgery_code = fields.Field("anti_forgery_code", "验伪码", YesNoWidget(default=False))
+
+    class Meta(ScopedResource.Meta):
+        model = PrintSlot
+        fields = ["region_code", "matter_code", "document", "template", "e_seal", "anti_forgery_code"]
+        export_order = fields
+
+    key_paths = ("local_matter__region__code", "local_matter__matter__code", "document")
+
+    def instance_queryset(self):
+        return PrintSlot.objects.select_related("local_matter__region", "local_matter__matter", "template")
+
+    def export_queryset(self):
+        return self.instance_queryset().order_by(
+            "local_matter__region__code", "local_matter__matter__code", "document"
+        )
+
+    def key_of_instance(self, obj):
+        return (obj.local_matter.region.code, obj.local_matter.matter.code, obj.document)
+
+    def key_of_row(self, row):
+        return (
+            normalize.code(row.get("地区编码")),
+            normalize.code(row.get("事项编码")),
+            normalize.choice(row.get("打印事项"), DOCUMENT_LABELS, what="打印事项"),
+        )
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        if not kwargs.get("continuing") or self._written is None:
+            self._written, self._rows = {}, {}
+
+    def before_import_row(self, row, **kwargs):
+        self.check_region(normalize.code(row.get("地区编码")), "地区编码")
+        key = (normalize.code(row.get("地区编码")), normalize.code(row.get("事项编码")))
+        self._rows[key] = self.spreadsheet_row(kwargs)
+
+    def for_delete(self, row, instance):
+        return normalize.code(row.get("模板编码")) == ""
+
+    def import_instance(self, instance, row, **kwargs):
+        local = instance.local_matter = self.local_matter_of(row)
+        super().import_instance(instance, row, **kwargs)
+        if instance.template_id is None:
+            if normalize.code(row.get("模板编码")) == "":
+                return  # nothing stored to remove: an empty row says "no template", as it already is
+            raise ValidationError({"模板编码": ["模板编码不能为空"]})
+        errors: dict[str, list[str]] = {}
+        template = instance.template
+        scope = rules.print_template_scope_finding(
+            document=instance.document,
+            document_label=DOCUMENT_LABELS.get(instance.document, instance.document),
+            template_code=template.code,
+            template_region=template.region.code if template.region_id else None,
+            region=local.region.code,
+        )
+        findings = [scope] if scope else []
+        facts = selectors.save_facts(
+            matter=local.matter,
+            values=selectors.local_matter_values(local),
+            prints={instance.document: (template, instance.e_seal, instance.anti_forgery_code)},
+        )
+        findings += rules.print_slot_findings(facts)
+        for finding in findings:
+            column = "模板编码"
+            if finding.field.endswith("_e_seal"):
+                column = "电子印章"
+            elif finding.field.endswith("_anti_forgery_code"):
+                column = "验伪码"
+            errors.setdefault(column, []).append(finding.message)
+        if errors:
+            raise ValidationError(errors)
+
+    def bulk_save(self, instances, *, created):
+        super().bulk_save(instances, created=created)
+        for slot in instances:
+            self._wrote(slot)
+
+    def after_delete_instance(self, instance, row, **kwargs):
+        super().after_delete_instance(instance, row, **kwargs)
+        self._wrote(instance)
+
+    def _wrote(self, slot) -> None:
+        key = (slot.local_matter.region.code, slot.local_matter.matter.code)
+        self._written[key] = self._rows.get(key, 0)
+
+    def final_errors(self):
+        return [*super().final_errors(), *local_matter_final_errors(self._written or {})]
