@@ -61,6 +61,9 @@ REGION_LEVELS = {str(key): str(label) for key, label in Region.Level.choices}
 class RegionResource(ProvinceTableResource):
     """行政区划: 行政区划代码, 名称, 级别, 上级区划 — counties under their city (the export writes parents first)."""
 
+    note = "全省行政区划；区县的上级区划是其地级市。上级须已存在或在本表中先出现。"
+    example = ("440104", "越秀区", "区县", "440100")
+
     sheet = "行政区划"
     key_columns = ("行政区划代码",)
     key_paths = ("code",)
@@ -117,6 +120,9 @@ class RegionResource(ProvinceTableResource):
 class HolidayResource(ProvinceTableResource):
     """节假日: 日期, 名称, 调休上班 (是: a 调休 weekend worked; 否: a day off)."""
 
+    note = "法定节假日与调休上班日，用于按工作日计算办理时限。"
+    example = ("2026-10-01", "国庆节", "否")
+
     sheet = "节假日"
     key_columns = ("日期",)
     key_paths = ("date",)
@@ -143,6 +149,9 @@ class HolidayResource(ProvinceTableResource):
 
 class MaterialResource(ProvinceTableResource):
     """材料: 材料编码, 材料名称, 说明, 状态."""
+
+    note = "全省统一的材料目录；材料清单按材料编码引用。"
+    example = ("CL901", "工伤职工本人身份证复印件", "首次申领时提供", "有效")
 
     sheet = "材料"
     key_columns = ("材料编码",)
@@ -172,6 +181,9 @@ class MaterialResource(ProvinceTableResource):
 class AgencyResource(ProvinceTableResource):
     """经办机构: 机构编码, 机构名称, 所在区划, 上级机构, 机构类型, 状态 — the agency tree, 网点 included. A row's
     上级机构 is stored already or comes earlier in the sheet (the export writes parents first)."""
+
+    note = "经办机构树：省级 → 市级 → 区县 → 经办服务网点。上级机构须已存在或在本表中先出现。"
+    example = ("44200001", "中山市石岐社保服务网点", "442000", "442099", "经办服务网点", "有效")
 
     sheet = "经办机构"
     key_columns = ("机构编码",)
@@ -257,6 +269,20 @@ class MatterResource(ProvinceTableResource):
     前置事项 / 冲突事项 list codes (GS0301、GS0302) of matters stored or anywhere in the sheet; they are set
     once the sheet's rows are saved, and the relations as a whole are checked (no self-reference, no pair
     both prerequisite and conflict, no cycle)."""
+
+    note = "全省统一的业务事项目录；前置事项、冲突事项可引用本表任一行的事项编码。"
+    example = (
+        "GS0901",
+        "工伤待遇补充申领",
+        "",
+        "GSDY_GT",
+        "否",
+        "是",
+        "20",
+        "GS0301、GS0302",
+        "GS0305",
+        "有效",
+    )
 
     sheet = "业务事项"
     key_columns = ("事项编码",)

@@ -44,6 +44,9 @@ class ScopedResource(ConsoleResource):
 class AssignmentResource(ScopedResource):
     """岗位分配: 用户名, 岗位, 机构编码 (the agency decides the scope: 440099 → 全省, a city agency → 地级市)."""
 
+    note = "把岗位分配给用户；机构编码决定范围：440099 为全省，市级机构为该市。"
+    example = ("zs_admin", "市级系统管理员", "442099")
+
     sheet = "岗位分配"
     key_columns = ("用户名", "岗位", "机构编码")
     scope_perms = ("permissions.change_assignment",)

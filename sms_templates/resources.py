@@ -20,6 +20,9 @@ class SmsTemplateCategoryResource(ScopedResource):
     """短信模板大类: 分类名称, 地区编码 (empty: 全省通用), 排序. A city's own category is in its administrators'
     scope; a province-wide one needs province-wide scope."""
 
+    note = "短信模板的分类；地区编码留空为全省通用分类。"
+    example = ("中山本地短信", "442000", "100")
+
     sheet = "短信模板大类"
     key_columns = ("分类名称",)
     key_paths = ("region__code", "name")
@@ -57,6 +60,16 @@ class SmsTemplateCategoryResource(ScopedResource):
 class SmsTemplateResource(ScopedResource):
     """短信模板: 模板分类, 地区编码 (the category's city; empty: a province-wide category), 模板名称, 功能代码,
     状态, 模板内容 (content checked by the model's own clean())."""
+
+    note = "短信模板；内容中的占位符用 {代码}，如 {XM}（姓名）。"
+    example = (
+        "工伤待遇保险",
+        "",
+        "工伤待遇受理通知",
+        "GS_SL_01",
+        "有效",
+        "{XM}您好，您申请的{YWMC}已受理，受理回执号{SLHZH}。",
+    )
 
     sheet = "短信模板"
     key_columns = ("功能代码",)

@@ -155,6 +155,8 @@ def config_import(
     report = ImportReport(dry_run=dry_run)
     known = [sheet.name for sheet in registry.sheets]
     for name in sheets:
+        if name == NOTES_SHEET:
+            continue  # the template's own explanations, not data
         if name not in known:
             report.errors.append(
                 RowError(shown(name), 0, "", f"无法识别的工作表；可用的表：{'、'.join(known)}")
@@ -220,3 +222,31 @@ def config_export(target: Path) -> list[Path]:
         _write_csv(path, headers, rows)
         written.append(path)
     return written
+
+
+NOTES_SHEET = "说明"
+
+
+def config_template(target: Path) -> Path:
+    """The template workbook: every sheet with its headers and one example row, and a 说明 sheet that says
+    what each sheet is for and what each column takes (read off the columns themselves)."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    resources = [sheet.resource() for sheet in registry.sheets]
+    notes = [("工作表", "列", "说明")]
+    notes.append(
+        (
+            "（全部）",
+            "",
+            "导入时按本说明的顺序处理各表，全部成功才写入；任一行有错，整个文件都不写入，并列出每个错误的表、行、列。",
+        )
+    )
+    for resource in resources:
+        notes.append((resource.sheet, "", resource.note))
+        notes.extend((resource.sheet, column, note) for column, note in resource.column_notes())
+    sheets = [(NOTES_SHEET, list(notes[0]), iter(notes[1:]))]
+    for resource in resources:
+        headers = [field.column_name for field in resource.get_export_fields()]
+        sheets.append((resource.sheet, headers, iter([resource.example] if resource.example else [])))
+    _write_xlsx(target, sheets)
+    return target

@@ -15,7 +15,14 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from . import normalize
 from .reading import ImportFileError, Limits, megabytes, read_upload, shown
-from .widgets import CodeLookupWidget
+from .widgets import (
+    ChoiceLabelWidget,
+    CodeListWidget,
+    CodeLookupWidget,
+    DateWidget,
+    IntegerWidget,
+    YesNoWidget,
+)
 
 IMPORT_REASON = "导入"
 
@@ -44,6 +51,8 @@ class ConsoleResource(resources.ModelResource):
     """
 
     sheet = ""  # the Chinese sheet name
+    note = ""  # what the sheet is for, in one sentence (the template workbook's 说明)
+    example: tuple = ()  # one example row, in the export's column order (the template workbook's)
     key_columns: tuple[str, ...] = ()
     # The ORM paths of ``key_of_instance``'s values: stored rows are then indexed by key without loading them
     # (a 160,000-row table costs its keys, not its instances); None: the table is small, index its instances.
@@ -375,6 +384,15 @@ class ConsoleResource(resources.ModelResource):
     def get_export_headers(self, selected_fields=None):
         return [normalize.escape_formula(header) for header in super().get_export_headers(selected_fields)]
 
+    def column_notes(self) -> list[tuple[str, str]]:
+        """(column, what it takes) of each column, read off its widget: allowed values, ranges, defaults."""
+        notes = []
+        for field in self.get_export_fields():
+            notes.append(
+                (field.column_name, _widget_note(field.widget, key=field.column_name in self.key_columns))
+            )
+        return notes
+
     def column_of(self, attribute: str) -> str:
         """The Chinese column of a model attribute (to place an error); a field the sheet has no column for
         is named by its label, and anything else (a rule about the whole row) by nothing."""
@@ -385,6 +403,39 @@ class ConsoleResource(resources.ModelResource):
             return str(self._meta.model._meta.get_field(attribute).verbose_name)
         except FieldDoesNotExist:  # not a model field: a rule about several fields
             return ""
+
+
+def _widget_note(widget, *, key: bool) -> str:
+    if isinstance(widget, ChoiceLabelWidget):
+        text = _("可填：%(values)s") % {"values": "、".join(widget.options.values())}
+        if widget.blank_ok:
+            text += _("；可留空")
+    elif isinstance(widget, YesNoWidget):
+        text = _("填 %(yes)s 或 %(no)s（也可 是/否、Y/N、1/0）") % {
+            "yes": widget.words[0],
+            "no": widget.words[1],
+        }
+        if widget.default is not None:
+            text += _("；留空为 %(value)s") % {
+                "value": widget.words[0] if widget.default else widget.words[1]
+            }
+    elif isinstance(widget, CodeLookupWidget):
+        text = _("%(label)s，须已存在") % {"label": widget.label}
+        if widget.blank_ok:
+            text += _("；可留空")
+    elif isinstance(widget, IntegerWidget):
+        text = _("整数")
+        if widget.low is not None and widget.high is not None:
+            text += f" {widget.low}–{widget.high}"
+        if widget.default is not None:
+            text += _("；留空为 %(value)s") % {"value": widget.default}
+    elif isinstance(widget, DateWidget):
+        text = _("日期，如 2026-10-01")
+    elif isinstance(widget, CodeListWidget):
+        text = _("零个或多个编码，用 、 分隔（最多 %(limit)s 个）") % {"limit": widget.limit}
+    else:
+        text = _("文本")
+    return (_("（主键）") + text) if key else text
 
 
 class BoundedXLSX(XLSX):

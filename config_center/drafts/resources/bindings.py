@@ -59,6 +59,9 @@ class BindingRows:
 class ChecklistItemResource(BindingRows, ScopedResource):
     """材料清单: 地区编码, 事项编码, 渠道, 材料类型, 排序, 材料编码, 名称, 是否发送部平台."""
 
+    note = "每个渠道的三张材料清单（主材料、辅助材料、申请材料），按排序显示。"
+    example = ("442000", "GS0101", "柜台", "主材料", "1", "CL001", "", "是")
+
     sheet = "材料清单"
     key_columns = ("地区编码", "事项编码", "渠道", "材料类型", "材料编码")
     scope_perms = ("config_center.change_localmatter",)
@@ -176,6 +179,9 @@ class ChecklistItemResource(BindingRows, ScopedResource):
 class SmsSlotResource(BindingRows, ScopedResource):
     """短信配置: 地区编码, 事项编码, 短信环节, 功能代码 (empty 功能代码: no SMS at that step)."""
 
+    note = "各短信环节发送哪个短信模板；功能代码留空即该环节不发短信（删除该行配置）。"
+    example = ("442000", "GS0101", "受理短信", "GS_SL_01")
+
     sheet = "短信配置"
     key_columns = ("地区编码", "事项编码", "短信环节")
     scope_perms = ("config_center.change_localmatter",)
@@ -234,6 +240,9 @@ class SmsSlotResource(BindingRows, ScopedResource):
 class PrintSlotResource(BindingRows, ScopedResource):
     """打印配置: 地区编码, 事项编码, 打印事项, 模板编码, 电子印章, 验伪码 (empty 模板编码: that document is not
     printed from a template of its own)."""
+
+    note = "各打印事项使用的模板、是否加盖电子印章、是否配置验伪码（仅业务办结单）；模板编码留空即删除。"
+    example = ("442000", "GS0101", "业务办结单", "PT_BJD_01", "否", "是")
 
     sheet = "打印配置"
     key_columns = ("地区编码", "事项编码", "打印事项")

@@ -129,6 +129,9 @@ class LocalMatterRows:
 class LocalMatterResource(LocalMatterRows, ScopedResource):
     """事项绑定: 地区编码, 事项编码, 分发模式, 主流程方式, 办理时限, 业务审核级别, 状态."""
 
+    note = "把业务事项绑定到地级市（定制绑定）；状态为无效即取消绑定，配置保留。"
+    example = ("442000", "GS0101", "全省模式", "承诺件", "20", "二级", "有效")
+
     sheet = "事项绑定"
     key_columns = ("地区编码", "事项编码")
     scope_perms = ("config_center.change_localmatter",)
@@ -201,6 +204,9 @@ class BoundOnly:
 class LocalMatterPropertiesResource(BoundOnly, LocalMatterRows, ScopedResource):
     """属性配置: 地区编码, 事项编码, then one column per property of 本地业务属性定义 (a bound matter's row only)."""
 
+    note = "已绑定事项的本地业务属性（柜台、邮政寄送、政务大厅、自助终端、电子印章）。"
+    example = ("442000", "GS0101", "是", "是", "是", "否", "", "否", "", "", "否", "是", "是", "否", "")
+
     sheet = "属性配置"
     key_columns = ("地区编码", "事项编码")
     scope_perms = ("config_center.change_localmatter",)
@@ -225,6 +231,9 @@ TAG_COLUMNS = {codes.ACCEPTANCE_TAGS: "受理标签", codes.REVIEW_TAGS: "审核
 class LocalMatterTagsResource(BoundOnly, LocalMatterRows, ScopedResource):
     """标签: 地区编码, 事项编码, 受理标签, 审核标签 — each a list of 标签编号 (SL_QSTB、SL_YDSL); an empty cell
     clears that kind. Written through ``local_matter_set_tags`` (history, version)."""
+
+    note = "已绑定事项的受理标签与审核标签；多个标签编号用 、 分隔，留空即清除。"
+    example = ("442000", "GS0101", "SL_QSTB、SL_YDSL", "SH_YNAJ")
 
     sheet = "标签"
     key_columns = ("地区编码", "事项编码")

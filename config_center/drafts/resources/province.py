@@ -14,6 +14,9 @@ class PrintTemplateResource(ScopedResource):
     """打印模板: 模板编码, 模板名称, 打印事项, 地区编码 (empty: 全省通用), 状态. A city's own template is in its
     administrators' scope; a province-wide one needs province-wide scope."""
 
+    note = "打印模板；地区编码留空为全省通用模板，否则只供该市使用。"
+    example = ("PT_ZS_BJD", "中山业务办结单", "业务办结单", "442000", "有效")
+
     sheet = "打印模板"
     key_columns = ("模板编码",)
     scope_perms = ("config_center.change_printtemplate",)
@@ -55,6 +58,9 @@ class PrintTemplateResource(ScopedResource):
 
 class TagResource(ScopedResource):
     """查询标签: 标签编号, 查询标签, 标签类型 (受理标签 / 审核标签); province-wide, so province-wide scope only."""
+
+    note = "业务状态查询可按标签筛选；受理标签在受理时选择，审核标签在审核时选择。"
+    example = ("SL_ZS", "中山专窗", "受理标签")
 
     sheet = "查询标签"
     key_columns = ("标签编号",)
