@@ -19,7 +19,7 @@ from ..drafts import selectors
 from ..drafts.diff import diff_region
 from . import services
 from .models import PublishPolicy, Release
-from .selectors import live_release
+from .selectors import PUBLISH_PERMISSION, live_release, may_publish
 
 DRAFT = "draft"
 
@@ -115,13 +115,13 @@ class ReleaseAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
             "can_rollback": bool(obj)
             and live is not None
             and live.pk != obj.pk
-            and request.user.has_perm("permissions.publish_config", obj.region)
+            and may_publish(request.user, obj.region)
         }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
     def _publish_cities(self, request) -> list[Region]:
         cities = Region.objects.filter(level=Region.Level.CITY).order_by("code")
-        allowed = allowed_city_codes(request.user, ["permissions.publish_config", self._perm("view")])
+        allowed = allowed_city_codes(request.user, [PUBLISH_PERMISSION, self._perm("view")])
         return list(cities if allowed is None else cities.filter(code__in=allowed))
 
     def publish_view(self, request):
@@ -131,7 +131,7 @@ class ReleaseAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
         cities = self._publish_cities(request)
         code = request.POST.get("region") or request.GET.get("region")
         region = next((city for city in cities if city.code == code), None)
-        can_publish = bool(region) and request.user.has_perm("permissions.publish_config", region)
+        can_publish = bool(region) and may_publish(request.user, region)
         if request.method == "POST":
             if region is None or not can_publish:
                 raise PermissionDenied
@@ -222,9 +222,7 @@ class ReleaseAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
         release = self.get_object(request, str(pk))
         if release is None:
             raise Http404(_("版本不存在，或不在您的管辖范围内。"))
-        if request.method != "POST" or not request.user.has_perm(
-            "permissions.publish_config", release.region
-        ):
+        if request.method != "POST" or not may_publish(request.user, release.region):
             raise PermissionDenied
         try:
             new = services.release_rollback(
