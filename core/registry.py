@@ -2,8 +2,8 @@
 
 The project package discovers those modules (``discover()``, the way the admin discovers ``admin.py``)
 and reads this registry: reference data to load, history tables and event tables for the 变更记录
-timeline, API routers to mount, spreadsheet sheets of the workbook, and admin screens that are not a
-model's list.
+timeline, API routers to mount, spreadsheet sheets of the workbook, admin screens that are not a
+model's list, and notices one app shows on another app's admin screens.
 Adding an app therefore touches no other app's module.
 """
 
@@ -131,6 +131,22 @@ class Sheet:
         return self.resource.sheet
 
 
+@dataclass(frozen=True)
+class AdminNotice:
+    """What one app says on another app's admin screens (the releases: 未发布的修改 on the draft screens).
+
+    ``screen`` is the model label of the screens (``config_center.localmatter``); they call
+    ``render(request, regions)`` with the cities they are about — None on a screen about the user's whole,
+    province-wide scope — and show the HTML it returns ("" says nothing). So the screen's app never imports
+    the contributor, which may sit in a layer above it.
+    """
+
+    name: str
+    screen: str
+    render: Callable[[Any, Any], str]
+    order: int
+
+
 class Registry:
     def __init__(self) -> None:
         self._reference: dict[str, ReferenceData] = {}
@@ -139,6 +155,7 @@ class Registry:
         self._routers: list[Any] = []
         self._sheets: dict[str, Sheet] = {}
         self._screens: dict[str, type] = {}
+        self._notices: dict[str, AdminNotice] = {}
 
     def reference_data(self, name: str, load: Callable[[LoadReport], None], *, order: int) -> None:
         self._add(self._reference, name, ReferenceData(name, load, order))
@@ -166,6 +183,10 @@ class Registry:
     def admin_screen(self, screen: type) -> None:
         """A screen of the admin site that is not a model's list (see ``core.admin.AdminScreen``)."""
         self._add(self._screens, screen.url_name, screen)
+
+    def admin_notice(self, name: str, render: Callable[[Any, Any], str], *, screen: str, order: int) -> None:
+        """A notice on the admin screens of the model labelled ``screen`` (see ``AdminNotice``)."""
+        self._add(self._notices, name, AdminNotice(name, screen, render, order))
 
     @staticmethod
     def _add(bucket: dict, key, value) -> None:
@@ -201,6 +222,11 @@ class Registry:
     @property
     def admin_screens(self) -> tuple[type, ...]:
         return tuple(self._screens.values())
+
+    def admin_notices(self, screen: str) -> tuple[AdminNotice, ...]:
+        """The notices contributed for the admin screens of the model labelled ``screen``, in order."""
+        found = [notice for notice in self._notices.values() if notice.screen == screen]
+        return tuple(sorted(found, key=lambda notice: (notice.order, notice.name)))
 
 
 registry = Registry()

@@ -1,6 +1,7 @@
 """本地业务属性定义: one page per local matter, organised in tabs like the 大集中 screen."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import prefetch_related_objects
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from catalog.models import Channel, Region
+from core.registry import registry
 from core.spreadsheets.resources import SpreadsheetMixin
 from permissions.admin_mixins import ScopedAdminMixin
 from permissions.selectors import allowed_city_codes
@@ -32,6 +34,7 @@ PROPERTY_FIELDSETS = [
     (gettext_lazy("智慧交互终端配置"), ["kiosk_accept", "kiosk_face_verification", "kiosk_print_receipt"]),
     (gettext_lazy("电子印章配置"), ["e_seal_enabled", "e_seal_code"]),
 ]
+REGION_FILTER = "region__id__exact"  # the change list's 地级市 filter
 CONFIG_PREFETCHES = [
     "checklist_items__channel",
     "checklist_items__material",
@@ -79,6 +82,7 @@ class LocalMatterAdmin(ScopedAdminMixin, SpreadsheetMixin, SimpleHistoryAdmin):
     menu_order = 20
     form = LocalMatterForm
     change_form_template = "admin/config_center/localmatter/change_form.html"
+    change_list_template = "admin/config_center/localmatter/change_list.html"
     list_display = [
         "matter_code",
         "matter",
@@ -113,6 +117,39 @@ class LocalMatterAdmin(ScopedAdminMixin, SpreadsheetMixin, SimpleHistoryAdmin):
 
     def get_changelist(self, request, **kwargs):
         return LocalMatterChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        notices = []
+        if request.method == "GET" and IS_POPUP_VAR not in request.GET:  # not for actions or pickers
+            regions = self._notice_regions(request)
+            notices = self.notices(request, regions) if regions != [] else []
+        return super().changelist_view(request, {**(extra_context or {}), "notices": notices})
+
+    # ---- what other apps say about the cities' drafts (the releases: 未发布的修改) ----------------
+
+    def notices(self, request, regions: list[Region] | None) -> list[str]:
+        """The notices contributed for this screen (``core.registry``), about these cities' drafts."""
+        return [
+            html
+            for notice in registry.admin_notices(self.opts.label_lower)
+            if (html := notice.render(request, regions))
+        ]
+
+    def _notice_regions(self, request) -> list[Region] | None:
+        """The cities the change list is about for this user: the one filtered on, else the cities where the
+        user configures; None for a province-wide user on the unfiltered list."""
+        if not self.has_change_permission(request):
+            return []
+        cities = allowed_city_codes(request.user, [self._perm("change")])
+        chosen = request.GET.get(REGION_FILTER, "")
+        if cities is None and not chosen:
+            return None
+        regions = Region.objects.filter(level=Region.Level.CITY).order_by("code")
+        if chosen:
+            if not chosen.isdigit():
+                return []
+            regions = regions.filter(pk=int(chosen))
+        return list(regions if cities is None else regions.filter(code__in=cities))
 
     @admin.display(description=gettext_lazy("事项编码"), ordering="matter__code")
     def matter_code(self, obj):
@@ -177,6 +214,8 @@ class LocalMatterAdmin(ScopedAdminMixin, SpreadsheetMixin, SimpleHistoryAdmin):
             context["tabs"] = self._tabs(context, obj)
             prefetch_related_objects([obj], *CONFIG_PREFETCHES)
             context["findings"] = selectors.local_matter_findings([obj])[obj.pk]
+            if self.has_change_permission(request, obj):
+                context["notices"] = self.notices(request, [obj.region])
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _tabs(self, context, obj) -> list[dict]:
