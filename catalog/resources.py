@@ -433,7 +433,7 @@ class MatterResource(ProvinceTableResource):
             "from_matter__code", "to_matter__code"
         ):
             conflicts.setdefault(code, set()).add(other)
-        return [("前置事项", problem) for problem in dependency_problems(prerequisites, conflicts)]
+        return [(0, "前置事项", problem) for problem in dependency_problems(prerequisites, conflicts)]
 
     def dehydrate_prerequisites(self, obj):
         return "、".join(sorted(m.code for m in obj.prerequisites.all()))

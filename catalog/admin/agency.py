@@ -1,11 +1,13 @@
 from django.contrib import admin
 
 from ..models import Agency
-from .base import CatalogAdmin
+from ..resources import AgencyResource
+from .base import CatalogSheetAdmin
 
 
 @admin.register(Agency)
-class AgencyAdmin(CatalogAdmin):
+class AgencyAdmin(CatalogSheetAdmin):
+    resource_classes = [AgencyResource]
     menu_order = 20
     list_display = ["code", "name", "kind", "region", "parent", "is_active"]
     list_select_related = ["region", "parent"]

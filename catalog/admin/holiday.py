@@ -3,16 +3,19 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import HistoryPermissionMixin
+from core.spreadsheets.resources import SpreadsheetMixin
 
 from ..models import Holiday
+from ..resources import HolidayResource
 
 WEEKDAYS = "一二三四五六日"
 
 
 @admin.register(Holiday)
-class HolidayAdmin(HistoryPermissionMixin, SimpleHistoryAdmin):
+class HolidayAdmin(HistoryPermissionMixin, SpreadsheetMixin, SimpleHistoryAdmin):
     """节假日日历: public holidays and 调休 working weekends, used by 催办 to count working days."""
 
+    resource_classes = [HolidayResource]
     menu_group = "system"
     menu_order = 50
     list_display = ["date", "weekday", "name", "is_workday_override"]

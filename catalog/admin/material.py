@@ -1,11 +1,13 @@
 from django.contrib import admin
 
 from ..models import Material
-from .base import CatalogAdmin
+from ..resources import MaterialResource
+from .base import CatalogSheetAdmin
 
 
 @admin.register(Material)
-class MaterialAdmin(CatalogAdmin):
+class MaterialAdmin(CatalogSheetAdmin):
+    resource_classes = [MaterialResource]
     menu_order = 60
     list_display = ["code", "name", "is_active"]
     list_filter = ["is_active"]

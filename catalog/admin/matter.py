@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Matter
-from .base import CatalogAdmin
+from ..resources import MatterResource
+from .base import CatalogSheetAdmin
 
 
 @admin.register(Matter)
-class MatterAdmin(CatalogAdmin):
+class MatterAdmin(CatalogSheetAdmin):
+    resource_classes = [MatterResource]
     menu_order = 50
     list_display = [
         "code",

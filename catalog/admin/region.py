@@ -1,11 +1,13 @@
 from django.contrib import admin
 
 from ..models import Region
-from .base import CatalogAdmin
+from ..resources import RegionResource
+from .base import CatalogSheetAdmin
 
 
 @admin.register(Region)
-class RegionAdmin(CatalogAdmin):
+class RegionAdmin(CatalogSheetAdmin):
+    resource_classes = [RegionResource]
     menu_order = 10
     list_display = ["code", "name", "level", "parent"]
     list_select_related = ["parent"]

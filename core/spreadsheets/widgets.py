@@ -149,4 +149,9 @@ class CodeListWidget(widgets.Widget):
         return codes
 
     def render(self, value, obj=None, **kwargs):
+        if hasattr(value, "all"):  # a many-to-many manager (the admin preview's diff reads the field itself)
+            try:
+                value = sorted(str(item.code) for item in value.all())
+            except ValueError:  # an unsaved row has no relations yet
+                value = []
         return "、".join(value or ())

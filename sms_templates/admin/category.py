@@ -6,14 +6,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.spreadsheets.resources import SpreadsheetMixin
 from permissions.admin_mixins import ScopedAdminMixin
 
 from ..models import SmsTemplateCategory
+from ..resources import SmsTemplateCategoryResource
 from ..services import sms_category_save
 
 
 @admin.register(SmsTemplateCategory)
-class SmsTemplateCategoryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class SmsTemplateCategoryAdmin(ScopedAdminMixin, SpreadsheetMixin, SimpleHistoryAdmin):
+    resource_classes = [SmsTemplateCategoryResource]
     required_capability = "permissions.manage_sms"
     include_province_wide = True
     menu_group = "city"

@@ -1,4 +1,4 @@
-"""Flat lists of 材料清单 and 短信配置 across local matters: to find, export and import them in bulk.
+"""Flat lists of 材料清单, 短信配置 and 打印配置 across local matters: to find, export and import them in bulk.
 
 Rows are edited on the local matter's page; these lists link there.
 """
@@ -12,8 +12,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from core.spreadsheets.resources import SpreadsheetMixin
 from permissions.admin_mixins import ScopedAdminMixin
 
-from ..models import ChecklistItem, SmsSlot
-from ..resources import ChecklistItemResource, SmsSlotResource
+from ..models import ChecklistItem, PrintSlot, SmsSlot
+from ..resources import ChecklistItemResource, PrintSlotResource, SmsSlotResource
 
 
 class ListOnlyMixin:
@@ -66,4 +66,15 @@ class SmsSlotAdmin(ListOnlyMixin, ScopedAdminMixin, SpreadsheetMixin, SimpleHist
     search_fields = ["local_matter__matter__code", "local_matter__matter__name", "template__function_code"]
 
 
-__all__ = ["ChecklistItemAdmin", "SmsSlotAdmin"]
+@admin.register(PrintSlot)
+class PrintSlotAdmin(ListOnlyMixin, ScopedAdminMixin, SpreadsheetMixin, SimpleHistoryAdmin):
+    menu_group = "city"
+    menu_order = 37
+    resource_classes = [PrintSlotResource]
+    list_display = ["local_matter_link", "document", "template", "e_seal", "anti_forgery_code"]
+    list_select_related = ["local_matter__region", "local_matter__matter", "template"]
+    list_filter = ["document", "e_seal", ("local_matter__region", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["local_matter__matter__code", "local_matter__matter__name", "template__code"]
+
+
+__all__ = ["ChecklistItemAdmin", "PrintSlotAdmin", "SmsSlotAdmin"]

@@ -1,13 +1,16 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.spreadsheets.resources import SpreadsheetMixin
 from permissions.admin_mixins import ScopedAdminMixin
 
 from ..models import PrintTemplate
+from ..resources import PrintTemplateResource
 
 
 @admin.register(PrintTemplate)
-class PrintTemplateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class PrintTemplateAdmin(ScopedAdminMixin, SpreadsheetMixin, SimpleHistoryAdmin):
+    resource_classes = [PrintTemplateResource]
     required_capability = "permissions.configure_local"
     include_province_wide = True
     menu_group = "city"
