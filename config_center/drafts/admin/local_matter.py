@@ -22,7 +22,7 @@ from sms_templates.models import SmsEvent
 
 from .. import rules, selectors, services
 from ..models import ChecklistKind, LocalMatter, PrintDocument
-from ..resources import LocalMatterResource
+from ..resources import LocalMatterPropertiesResource, LocalMatterResource, LocalMatterTagsResource
 from .checklist_inlines import checklist_inline
 from .local_matter_form import LocalMatterForm, print_field, sms_field
 
@@ -76,7 +76,7 @@ class LocalMatterChangeList(ChangeList):
 
 @admin.register(LocalMatter)
 class LocalMatterAdmin(ScopedAdminMixin, SpreadsheetMixin, SimpleHistoryAdmin):
-    resource_classes = [LocalMatterResource]
+    resource_classes = [LocalMatterResource, LocalMatterPropertiesResource, LocalMatterTagsResource]
     menu_group = "city"
     required_capability = "permissions.configure_local"
     menu_order = 20

@@ -130,3 +130,25 @@ def test_a_workbook_with_a_prerequisite_cycle_writes_nothing(reference_data, sup
         ("业务事项", "前置事项", "前置事项形成循环：GS0901 → GS0902 → GS0901")
     ]
     assert not Matter.objects.filter(code__in=["GS0901", "GS0902"]).exists()
+
+
+def test_the_local_matter_list_imports_properties_and_tags_too(reference_data, admin_client, superuser):
+    zhongshan = Region.objects.get(code="442000")
+    local_matter_bind(region=zhongshan, matters=[Matter.objects.get(code="GS0101")], user=superuser)
+    upload = csv_upload(
+        ["地区编码", "事项编码", "受理标签", "审核标签"], [("442000", "GS0101", "SL_QSTB、SL_YDSL", "SH_YJ")]
+    )
+    response = admin_client.post(
+        reverse("admin:config_center_localmatter_import"), {"resource": 2, "format": 1, "import_file": upload}
+    )
+    result = response.context["result"]
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert result.totals["update"] == 1
+    wrong_kind = csv_upload(["地区编码", "事项编码", "受理标签"], [("442000", "GS0101", "SH_YJ")])
+    response = admin_client.post(
+        reverse("admin:config_center_localmatter_import"),
+        {"resource": 2, "format": 1, "import_file": wrong_kind},
+    )
+    [invalid] = response.context["result"].invalid_rows
+    assert "SH_YJ 是审核标签，不能填在“受理标签”中" in str(invalid.error_dict)
+    assert not LocalMatter.objects.get().acceptance_tags.exists()
