@@ -9,7 +9,7 @@ Code arithmetic (city, province) is ``catalog.codes``.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from catalog.codes import city_of, is_province, province_of
+from catalog.codes import city_agency_code, city_of, is_province, province_of
 
 PROVINCE = "province"
 CITY = "city"
@@ -70,3 +70,12 @@ def allows(grants: Iterable[Grant], perm: str, region_code: str | None) -> bool:
 
 def all_perms(grants: Iterable[Grant]) -> frozenset[str]:
     return frozenset(perm for grant in grants for perm in grant.perms)
+
+
+def grant_agency(grant: Grant) -> str:
+    """The agency whose own cases a grant works on: its agency, its city's agency, or the provincial one."""
+    if grant.agency_code:
+        return grant.agency_code
+    if grant.kind == PROVINCE:
+        return city_agency_code(grant.region_code)
+    return city_agency_code(city_of(grant.region_code))

@@ -65,3 +65,14 @@ def allowed_city_codes(user, perms: list[str]) -> frozenset[str] | None:
         return None
     found = scope.scope_for(user_grants(user), perms)
     return None if found.everywhere else found.cities
+
+
+def agency_codes_for(user, perm: str) -> frozenset[str] | None:
+    """The agencies where ``user`` holds ``perm`` for work on cases (None: every agency, a superuser).
+
+    An assignment at an agency gives that agency; one at a city gives the city's own agency; one at the
+    province gives the provincial agency — never the agencies below (annex 4: the province's reviewers
+    see a city's case only once it is transferred to them)."""
+    if user.is_active and user.is_superuser:
+        return None
+    return frozenset(scope.grant_agency(grant) for grant in user_grants(user) if perm in grant.perms)

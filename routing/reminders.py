@@ -1,8 +1,8 @@
 """催办短信: a daily django-q2 schedule reminds open cases that are close to their 办理时限.
 
-Cases come from a ``ReminderSource`` named by ``settings.SMS_REMINDER_SOURCE``; the cases issue will
-plug in one that reads its case table. Until then ``InMemoryReminderSource`` (empty by default) is
-the tested stand-in. A case gets at most one 催办 per day: the outbox key carries the day as its
+Cases come from a ``ReminderSource`` named by ``settings.SMS_REMINDER_SOURCE``: by default
+``CaseReminderSource``, the open cases of the case table (in review, not suspended); tests plug in
+``InMemoryReminderSource``. A case gets at most one 催办 per day: the outbox key carries the day as its
 ``occurrence``, so a schedule that runs twice (or a re-run after a crash) sends nothing more.
 """
 
@@ -49,13 +49,41 @@ class ReminderSource(Protocol):
 
 
 class InMemoryReminderSource:
-    """A fixed list of open cases: the default (empty) until the cases issue, and the tests' source."""
+    """A fixed list of open cases: the tests' source."""
 
     def __init__(self, cases: Iterable[OpenCase] = ()):
         self.cases = list(cases)
 
     def open_cases(self) -> Iterable[OpenCase]:
         return iter(self.cases)
+
+
+class CaseReminderSource:
+    """The cases being handled (受理 to 复审; not 待补正, which waits for the applicant, nor 中止), read in
+    chunks; the 催办 slot is the handling city's."""
+
+    def open_cases(self) -> Iterable[OpenCase]:
+        from .models import Case
+        from .services.cases import case_facts
+        from .states import ACCEPTED, FIRST_ASSIGNED, FIRST_REVIEWED, SCANNED, SECOND_ASSIGNED
+
+        handled = (ACCEPTED, SCANNED, FIRST_ASSIGNED, FIRST_REVIEWED, SECOND_ASSIGNED)
+        cases = (
+            Case.objects.filter(status__in=handled)
+            .exclude(phone="")
+            .select_related("matter", "handling_agency", "handling_region")
+            .order_by("pk")
+        )
+        for case in cases.iterator(chunk_size=2_000):
+            yield OpenCase(
+                case_reference=case.receipt_no,
+                matter=case.matter.code,
+                region=case.handling_region.code,
+                recipient=case.phone,
+                accepted_on=timezone.localtime(case.accepted_at).date(),
+                time_limit_days=case.time_limit_days,
+                facts=case_facts(case),
+            )
 
 
 @dataclass

@@ -191,6 +191,13 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
+# Case files (影像): Django's default storage, under var/media unless MEDIA_ROOT says otherwise; served
+# only through the console's own views (permission-checked), never as public static files.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "media/"
+CASE_FILE_MAX_BYTES = int(os.environ.get("CASE_FILE_MAX_BYTES", str(10 * 1024 * 1024)))
+CASE_FILES_PER_UPLOAD = int(os.environ.get("CASE_FILES_PER_UPLOAD", "20"))
+
 # Everything from this site only: no script, style, image, font or fetch from elsewhere (an injection
 # cannot load or send anything off-site), no plugins, no <base> tricks, forms post here, no framing by
 # others. Inline script and style stay allowed because django-admin-interface and django-import-export
@@ -288,5 +295,5 @@ SMS_SWEEP_BATCH = int(os.environ.get("SMS_SWEEP_BATCH", "2000"))
 SMS_REMINDER_THRESHOLD_DAYS = int(os.environ.get("SMS_REMINDER_THRESHOLD_DAYS", "3"))
 SMS_REMINDER_CRON = os.environ.get("SMS_REMINDER_CRON", "0 9 * * *")
 # Where 催办 finds open cases: a dotted path to a ReminderSource class (the cases issue plugs in its own).
-SMS_REMINDER_SOURCE = os.environ.get("SMS_REMINDER_SOURCE", "routing.reminders.InMemoryReminderSource")
+SMS_REMINDER_SOURCE = os.environ.get("SMS_REMINDER_SOURCE", "routing.reminders.CaseReminderSource")
 # ---- end of SMS delivery ---------------------------------------------------------------------------

@@ -15,3 +15,8 @@ AXES_ENABLED = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # One file per test run, so that runs side by side do not share it; Django removes it afterwards.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-console-{os.getpid()}.sqlite3")}  # noqa: F405
+
+# Case files of the tests go to a directory of their own, removed with the machine's temp files.
+import tempfile  # noqa: E402
+
+MEDIA_ROOT = tempfile.mkdtemp(prefix="console-test-media-")
