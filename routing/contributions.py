@@ -1,9 +1,14 @@
-"""What routing contributes: the 催办 schedule and the route API."""
+"""What routing contributes: the 催办 schedule, the route and case APIs, the case screens."""
 
 from core.registry import registry
 
+from .admin import cases, counter, tasks
 from .api import router
+from .case_api import router as case_router
 from .services import reminder_schedule_ensure
 
 registry.reference_data("reminder_schedule", reminder_schedule_ensure, order=81)
 registry.api_router(router)
+registry.api_router(case_router)
+for screen in (*counter.SCREENS, *tasks.SCREENS, *cases.SCREENS):
+    registry.admin_screen(screen)

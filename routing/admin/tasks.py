@@ -1,0 +1,3 @@
+"""Placeholder: the tasks screens (filled in by their own commit)."""
+
+SCREENS: list = []  # core.admin.AdminScreen subclasses, registered by routing.contributions
