@@ -12,6 +12,7 @@ from .cases import (
     case_refuse,
     case_route,
     case_scan,
+    case_submit_electronic,
     may_supplement,
 )
 from .sms import REMINDER_SCHEDULE_NAME, SmsNotifyRefused, reminder_schedule_ensure, sms_notify
@@ -31,6 +32,7 @@ __all__ = [
     "case_refuse",
     "case_route",
     "case_scan",
+    "case_submit_electronic",
     "eligible_tasks",
     "may_supplement",
     "my_tasks",

@@ -416,6 +416,18 @@ def case_scan(*, receipt_no: str, user, uploads: Sequence = (), defer: bool = Fa
     return case
 
 
+@transaction.atomic
+def case_submit_electronic(*, receipt_no: str, user) -> Case:
+    """A case submitted through the API carries electronic materials (电子材料): nothing to scan, so it
+    moves on to the 初审 pool of its 分管机构 at once, as a scanned one does."""
+    case = locked(receipt_no)
+    _move(case, states.SCAN, user=user, opinion="电子材料", agency=case.accepting_agency)
+    case.scan_status = ScanStatus.ELECTRONIC
+    _save(case, "scan_status")
+    _open_first_review(case)
+    return case
+
+
 def may_supplement(case: Case, user) -> bool:
     """补扫: the account that accepted the case, or 高级扫描 for the accepting or the handling agency (附件 2 四)."""
     from permissions.selectors import agency_codes_for
