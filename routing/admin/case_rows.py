@@ -1,0 +1,125 @@
+"""How a case reads on the 业务状态查询 screens and in their export: names and ID numbers masked unless the
+user may see full data (``core.masking``, the one mask), the 预警 of an open case, and the row actions that
+apply to its 流程状态 — each a link only while the screen behind it is registered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from catalog.selectors import work_calendar
+from core.masking import mask_id_number, mask_name
+
+from .. import deadlines, states
+from ..models import Case
+from ..selectors import may_see_full_data
+from ..services import may_supplement
+
+# Actions recorded in 追踪 that are not transitions of the state machine (no change of 流程状态).
+EXTRA_ACTION_NAMES = {"supplement_scan": "补扫"}
+SAMPLE_RECEIPT = "0" * 16  # to ask whether a URL name is registered
+
+
+def action_name(code: str) -> str:
+    return states.ACTION_NAMES.get(code) or EXTRA_ACTION_NAMES.get(code) or code
+
+
+def status_name(code: str) -> str:
+    return states.STATUS_NAMES.get(code, code) if code else "新建"
+
+
+@dataclass(frozen=True)
+class Action:
+    key: str  # the URL name, also the link's CSS class
+    label: str
+    url: str
+
+
+class OptionalUrls:
+    """URLs of the admin that another screen may provide: reversed while registered, None otherwise (the
+    print and scan pages of 业务受理 land in their own commit; the query screen must not break before)."""
+
+    def __init__(self, site_name: str):
+        self.site_name = site_name
+        self._known: dict[str, bool] = {}
+
+    def __call__(self, name: str, *args) -> str | None:
+        if not self._registered(name, len(args)):
+            return None
+        return reverse(f"{self.site_name}:{name}", args=args)
+
+    def _registered(self, name: str, arity: int) -> bool:
+        if name not in self._known:
+            try:
+                reverse(f"{self.site_name}:{name}", args=[SAMPLE_RECEIPT, 1][:arity])
+                self._known[name] = True
+            except NoReverseMatch:
+                self._known[name] = False
+        return self._known[name]
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    case: Case
+    name: str
+    id_number: str
+    warning: str  # code ("" for a finished case)
+    warning_name: str
+    actions: tuple[Action, ...]
+
+
+class CasePresenter:
+    """Per request: who looks (masking, 补扫), which day it is (预警), which links exist."""
+
+    def __init__(self, request, site_name: str):
+        self.user = request.user
+        self.full_data = may_see_full_data(request.user)
+        self.today = timezone.localdate()
+        self.urls = OptionalUrls(site_name)
+
+    @cached_property
+    def calendar(self):
+        return work_calendar()
+
+    def name(self, value: str) -> str:
+        return value if self.full_data else mask_name(value)
+
+    def id_number(self, value: str) -> str:
+        return value if self.full_data else mask_id_number(value)
+
+    def warning(self, case: Case) -> str:
+        if case.status not in states.OPEN:
+            return ""
+        return deadlines.warning(case.deadline, self.today, self.calendar)
+
+    def row(self, case: Case) -> CaseRow:
+        warning = self.warning(case)
+        return CaseRow(
+            case=case,
+            name=self.name(case.applicant_name),
+            id_number=self.id_number(case.id_number),
+            warning=warning,
+            warning_name=deadlines.WARNING_NAMES.get(warning, ""),
+            actions=self.actions(case),
+        )
+
+    def actions(self, case: Case) -> tuple[Action, ...]:
+        """详情, 追踪 and what annex 4 offers for the case's 流程状态: 补扫 (open, and the user may), 补打受理回执
+        (accepted with every material), 补打办结单 (办结), 补打补充材料告知单 (待补正), 不予受理通知单."""
+        status = case.status
+        wanted = [("routing_case_detail", "详情"), ("routing_case_trace", "追踪")]
+        if status in states.OPEN and may_supplement(case, self.user):
+            wanted.append(("routing_case_supplement", "补扫"))
+        if status not in (states.PENDING_CORRECTION, states.REFUSED) and not case.missing_materials:
+            wanted.append(("routing_case_receipt", "补打受理回执"))
+        if status in (states.COMPLETED, states.ARCHIVED):
+            wanted.append(("routing_case_completion", "补打办结单"))
+        if status == states.PENDING_CORRECTION:
+            wanted.append(("routing_case_correction_notice", "补打补充材料告知单"))
+        if status == states.REFUSED:
+            wanted.append(("routing_case_refusal_notice", "不予受理通知单"))
+        found = ((key, label, self.urls(key, case.receipt_no)) for key, label in wanted)
+        return tuple(Action(key, label, url) for key, label, url in found if url)
