@@ -1,8 +1,10 @@
 """任务列表: 随机获取 / 指定获取 of 初审 and 复审 tasks, release back to the pool, and the review outcome.
 
 A task belongs to exactly one user: acquiring is a conditional UPDATE (``status = open`` → ``taken``), so
-of two users acquiring at the same moment exactly one gets it, on PostgreSQL and on SQLite alike, without
-holding locks while candidates are chosen. A user sees and takes only tasks of the agencies their
+of two users acquiring at the same moment exactly one gets it, on PostgreSQL and on SQLite alike. Where the
+database can skip locked rows (PostgreSQL), 随机获取 first locks one random open task with ``FOR UPDATE SKIP
+LOCKED``: concurrent acquirers pass over the tasks others are taking instead of queueing behind them
+(tests/benchmarks/bench_task_acquire.py measures both). A user sees and takes only tasks of the agencies their
 assignments give them (``agency_codes_for``) at the levels their roles allow; 初审 and 复审 of one case are
 never done by the same person.
 """
@@ -10,8 +12,9 @@ never done by the same person.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -28,7 +31,8 @@ LEVEL_PERMISSIONS = {
 }
 ACQUIRE = {TaskLevel.FIRST: states.ACQUIRE_FIRST, TaskLevel.SECOND: states.ACQUIRE_SECOND}
 RELEASE = {TaskLevel.FIRST: states.RELEASE_FIRST, TaskLevel.SECOND: states.RELEASE_SECOND}
-CANDIDATES = 20  # random candidates tried per acquisition before giving up (each a conditional update)
+CANDIDATES = 20  # random candidates taken from a page of the pool (without SKIP LOCKED)
+ATTEMPTS = 200  # candidates tried per acquisition at most (each a conditional update)
 PASS, REJECT = "pass", "reject"
 
 
@@ -56,6 +60,25 @@ def _claim(task_id: int, user, mode: str) -> bool:
     )
 
 
+def _candidates(pool: QuerySet[Task], receipt_no: str) -> Iterator[int]:
+    """The tasks to try, one at a time, until one is won or the pool has none left."""
+    if receipt_no:
+        yield from pool.filter(case__receipt_no=receipt_no).values_list("pk", flat=True)[:1]
+        return
+    if connection.features.has_select_for_update_skip_locked:
+        # One random open task, locked until the transaction ends; the ones others hold are skipped.
+        locking = pool.select_for_update(skip_locked=True, of=("self",)).order_by("?")
+        while (task_id := locking.values_list("pk", flat=True).first()) is not None:
+            yield task_id
+        return
+    while True:
+        # A random sample of a page of the pool; a page whose every candidate was taken meanwhile is read again.
+        ids = list(pool.order_by("pk").values_list("pk", flat=True)[: CANDIDATES * 10])
+        if not ids:
+            return
+        yield from random.sample(ids, min(len(ids), CANDIDATES))
+
+
 @transaction.atomic
 def task_acquire(*, user, level: int, receipt_no: str = "") -> Task | None:
     """随机获取 (no ``receipt_no``) or 指定获取 of one task; None when nothing eligible is left."""
@@ -63,13 +86,7 @@ def task_acquire(*, user, level: int, receipt_no: str = "") -> Task | None:
         raise CaseRefused("invalid_level", "审核级别只能是初审或复审。")
     pool = eligible_tasks(user, level)
     mode = DistributionStatus.ASSIGNED if receipt_no else DistributionStatus.RANDOM
-    if receipt_no:
-        candidates = list(pool.filter(case__receipt_no=receipt_no).values_list("pk", flat=True)[:1])
-    else:
-        # A random page of the pool, not ORDER BY random() over all of it; most attempts win the first try.
-        ids = list(pool.order_by("pk").values_list("pk", flat=True)[: CANDIDATES * 10])
-        candidates = random.sample(ids, min(len(ids), CANDIDATES))
-    for task_id in candidates:
+    for _attempt, task_id in zip(range(ATTEMPTS), _candidates(pool, receipt_no), strict=False):
         with transaction.atomic():
             if not _claim(task_id, user, mode):
                 continue  # taken by someone else a moment ago
@@ -129,6 +146,10 @@ def task_complete(*, user, task_id: int, outcome: str, opinion: str = "") -> Cas
         _move(case, states.REJECT, user=user, opinion=opinion, agency=task.agency)
         case.finished_at = timezone.now()
         notify(case, SmsEvent.REVIEW_FAILED, region=region, extra={"SHBTGYJ": opinion})
+        if case.target_case_id:
+            from .transfers import transfer_rejected
+
+            transfer_rejected(case, user=user, opinion=opinion)
     elif task.level == TaskLevel.FIRST and case.review_levels == 2:
         _move(case, states.PASS_FIRST, user=user, opinion=opinion, agency=task.agency)
         notify(case, SmsEvent.FIRST_REVIEWED, region=region)
@@ -140,6 +161,10 @@ def task_complete(*, user, task_id: int, outcome: str, opinion: str = "") -> Cas
         _move(case, action, user=user, opinion=opinion, agency=task.agency)
         case.finished_at = timezone.now()
         notify(case, SmsEvent.COMPLETED, region=region)
+        if case.target_case_id:
+            from .transfers import transfer_finish
+
+            transfer_finish(case, user=user)
     if task.level == TaskLevel.FIRST:
         case.first_reviewer = user
     else:

@@ -49,7 +49,7 @@ def test_regions_list_the_province_and_its_cities(client, reference_data):
 
 def test_pagination_limits_the_page(client, reference_data):
     body = client.get("/api/v1/matters", {"limit": 5, "offset": 5}).json()
-    assert body["count"] == 20 and len(body["items"]) == 5
+    assert body["count"] == 21 and len(body["items"]) == 5
 
 
 @pytest.mark.parametrize(
