@@ -187,6 +187,22 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # 疑难案件 (003 附件 2 三(五)): pushed once to the competent agency; the receiving agency can only escalate
+    # to the common superior agency, whose decision is final.
+    pushed_from = models.ForeignKey(
+        Agency, verbose_name=_("移送机构"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    pushed_late = models.BooleanField(_("超过 1 个工作日移送"), default=False)
+    escalated_to = models.ForeignKey(
+        Agency,
+        verbose_name=_("报请指导的共同上级机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    jurisdiction_final = models.BooleanField(_("管辖已由上级决定"), default=False)
+    suspended_at = models.DateTimeField(_("中止时间"), null=True, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     objects = CaseQuerySet.as_manager()
