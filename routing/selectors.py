@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from catalog.models import Region
 from permissions.selectors import agency_codes_for, allowed_city_codes
 
 from .models import Case
@@ -23,7 +24,14 @@ def cases_for(user, perm: str = QUERY_PERMISSION) -> QuerySet[Case]:
         return cases
     if not cities:
         return cases.none()
-    return cases.filter(Q(accepting_region__code__in=cities) | Q(handling_region__code__in=cities))
+    # By id, not through a join on the codes: two index scans the database can OR (one small query first).
+    regions = list(Region.objects.filter(code__in=cities).values_list("pk", flat=True))
+    scope = Q(accepting_region_id__in=regions) | Q(handling_region_id__in=regions)
+    agencies = agency_codes_for(user, perm)
+    if agencies:
+        # A common superior agency asked to decide a 疑难案件 sees it while it waits (附件 2 三(五)).
+        scope |= Q(escalated_to__code__in=agencies)
+    return cases.filter(scope)
 
 
 def case_for(user, receipt_no: str, perm: str = QUERY_PERMISSION) -> Case | None:
