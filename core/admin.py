@@ -58,6 +58,7 @@ class AdminScreen:
     url_name = ""  # the entry page's URL name in the admin namespace
     menu_group = "system"
     menu_order = 1000
+    in_menu = True  # False: reached from other pages only (its views need an object, e.g. a case)
 
     def __init__(self, admin_site):
         self.admin_site = admin_site

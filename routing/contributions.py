@@ -2,7 +2,7 @@
 
 from core.registry import registry
 
-from .admin import cases, counter, tasks, transfer
+from .admin import cases, counter, jurisdiction, tasks, transfer
 from .api import router
 from .case_api import router as case_router
 from .services import reminder_schedule_ensure
@@ -12,5 +12,5 @@ registry.reference_data("reminder_schedule", reminder_schedule_ensure, order=81)
 registry.api_router(router)
 registry.api_router(case_router)
 registry.api_router(transfer_router)
-for screen in (*counter.SCREENS, *transfer.SCREENS, *tasks.SCREENS, *cases.SCREENS):
+for screen in (*counter.SCREENS, *transfer.SCREENS, *tasks.SCREENS, *cases.SCREENS, *jurisdiction.SCREENS):
     registry.admin_screen(screen)

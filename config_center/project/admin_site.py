@@ -64,7 +64,7 @@ class ConsoleAdminSite(admin.AdminSite):
                 order = getattr(model_admin, "menu_order", LIBRARY_ORDER.get(app["app_label"], 1000))
                 add(key, order, model)
         for screen in self._screens():
-            if screen.has_permission(request):
+            if screen.in_menu and screen.has_permission(request):
                 add(screen.menu_group, screen.menu_order, self._screen_entry(screen))
         result = []
         for key, label in MENU_GROUPS.items():
