@@ -85,8 +85,22 @@ class FakeDatabase:
         )
 
 
+class NoConnection:
+    """The holder closes its database connection after a failure and when its watcher stops; these tests have
+    none (one left open by an earlier test of the same process would be reached, past pytest-django's block)."""
+
+    in_atomic_block = False
+
+    def close_if_unusable_or_obsolete(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 @pytest.fixture
-def db_and_holder():
+def db_and_holder(monkeypatch):
+    monkeypatch.setattr("config_center.runtime.holder.connection", NoConnection())
     database = FakeDatabase()
     now = [1_000.0]
     holder = RuntimeEngine(clock=lambda: now[0], source=database.source(), watch=False, report=False)

@@ -1,0 +1,168 @@
+"""How far a grant reaches: no further than its active assignments, and over the whole of a city.
+
+A deactivated assignment grants nothing from the next request on; a city's scope holds the rows below it
+(a county, an agency or 网点 there, an assignment at such an agency), which the reference data alone has
+none of — 中山 has no districts.
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from catalog.models import Agency, Region
+from permissions.models import Assignment, Role
+from permissions.selectors import scope_queryset, user_grants
+from permissions.services import assignment_create, assignment_save
+
+pytestmark = pytest.mark.django_db
+
+CHANGE_LOCAL = "config_center.change_localmatter"
+VIEW_ASSIGNMENT = "permissions.view_assignment"
+
+
+def _staff(username):
+    return get_user_model().objects.create_user(username, password="pw-for-tests", is_staff=True)
+
+
+def _fresh(user):
+    """The user as the next request loads it (grants are cached on the user object)."""
+    return get_user_model().objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def guangzhou(reference_data):
+    return Region.objects.get(code="440100")
+
+
+@pytest.fixture
+def tianhe(guangzhou):
+    """天河区, a county of 广州, with its agency and a 网点 under it."""
+    region = Region.objects.create(code="440106", name="天河区", level=Region.Level.COUNTY, parent=guangzhou)
+    agency = Agency.objects.create(
+        code="440106",
+        name="天河区社会保险基金管理局",
+        region=region,
+        parent=Agency.objects.get(code="440199"),
+        kind=Agency.Kind.COUNTY,
+    )
+    Agency.objects.create(
+        code="44010601",
+        name="石牌街社保服务网点",
+        region=region,
+        parent=agency,
+        kind=Agency.Kind.SERVICE_POINT,
+    )
+    return region
+
+
+@pytest.fixture
+def gz_admin(guangzhou, superuser):
+    user = _staff("gz_admin")
+    assignment_create(user=user, role=Role.objects.get(code="city_admin"), region=guangzhou, actor=superuser)
+    return user
+
+
+# --- a deactivated assignment ----------------------------------------------------------------------
+
+
+def test_a_deactivated_assignment_grants_nothing_from_the_next_request_on(gz_admin, guangzhou, superuser):
+    client = Client()
+    client.force_login(gz_admin)
+    changelist = reverse("admin:config_center_localmatter_changelist")
+    assert client.get(changelist).status_code == 200
+    assert _fresh(gz_admin).has_perm(CHANGE_LOCAL, guangzhou)
+
+    assignment = Assignment.objects.get(user=gz_admin)
+    assignment.is_active = False
+    assignment_save(assignment=assignment, actor=superuser)
+
+    user = _fresh(gz_admin)
+    assert user_grants(user) == ()
+    assert not user.has_perm(CHANGE_LOCAL, guangzhou)
+    assert not user.has_perm(CHANGE_LOCAL)
+    assert client.get(changelist).status_code == 403
+
+
+def test_a_deactivated_assignment_leaves_the_users_other_assignments_in_force(gz_admin, guangzhou, superuser):
+    zhongshan = Region.objects.get(code="442000")
+    auditor = Role.objects.get(code="auditor")
+    assignment_create(user=gz_admin, role=auditor, region=zhongshan, actor=superuser)
+    city_admin = Assignment.objects.get(user=gz_admin, role__code="city_admin")
+    city_admin.is_active = False
+    assignment_save(assignment=city_admin, actor=superuser)
+
+    user = _fresh(gz_admin)
+    assert [(g.kind, g.region_code) for g in user_grants(user)] == [("city", "442000")]
+    assert not user.has_perm(CHANGE_LOCAL, guangzhou)
+    assert user.has_perm("config_center.view_localmatter", zhongshan)
+
+
+def test_unticking_an_assignment_in_the_admin_takes_the_holders_access_away(gz_admin, superuser):
+    """The matrix's own action (a city administrator unticks 有效 of an assignment in the admin) takes the
+    holder's access away."""
+    holder = _staff("holder")
+    assignment = assignment_create(
+        user=holder, role=Role.objects.get(code="clerk"), agency=Agency.objects.get(code="440199")
+    )
+    client = Client()
+    client.force_login(holder)
+    changelist = reverse("admin:config_center_localmatter_changelist")
+    assert client.get(changelist).status_code == 200
+
+    admin = Client()
+    admin.force_login(gz_admin)
+    change = reverse("admin:permissions_assignment_change", args=[assignment.pk])
+    page = admin.get(change)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data.pop("is_active")
+    assert admin.post(change, data).status_code == 302
+    assert not Assignment.objects.get(pk=assignment.pk).is_active
+
+    assert client.get(changelist).status_code == 403
+
+
+# --- county-level rows are in their city's scope ---------------------------------------------------
+
+
+def test_a_citys_scope_holds_its_counties(gz_admin, tianhe):
+    regions = scope_queryset(Region.objects.filter(code__startswith="44"), gz_admin, [CHANGE_LOCAL])
+    assert set(regions.values_list("code", flat=True)) == {"440100", "440106"}
+
+
+def test_a_citys_scope_holds_the_agencies_and_service_points_of_its_counties(gz_admin, tianhe):
+    agencies = scope_queryset(Agency.objects.all(), gz_admin, [CHANGE_LOCAL])
+    assert set(agencies.values_list("code", flat=True)) == {"440199", "440106", "44010601"}
+
+
+def test_a_citys_scope_holds_the_assignments_at_a_county_agency(gz_admin, tianhe, superuser):
+    clerk = _staff("tianhe_clerk")
+    at_county = assignment_create(
+        user=clerk, role=Role.objects.get(code="clerk"), agency=Agency.objects.get(code="44010601")
+    )
+    assert at_county.region.code == "440106"
+    visible = scope_queryset(Assignment.objects.all(), gz_admin, [VIEW_ASSIGNMENT])
+    assert at_county in visible
+    assert Assignment.objects.get(user=gz_admin) in visible
+
+    client = Client()
+    client.force_login(gz_admin)
+    listed = client.get(reverse("admin:permissions_assignment_changelist"))
+    assert at_county.pk in {row.pk for row in listed.context["cl"].result_list}
+    page = reverse("admin:permissions_assignment_change", args=[at_county.pk])
+    assert client.get(page).status_code == 200
+
+
+def test_another_citys_scope_does_not_hold_the_counties(tianhe, superuser):
+    zs_admin = _staff("zs_admin")
+    assignment_create(
+        user=zs_admin,
+        role=Role.objects.get(code="city_admin"),
+        region=Region.objects.get(code="442000"),
+        actor=superuser,
+    )
+    regions = scope_queryset(Region.objects.filter(code__startswith="44"), zs_admin, [CHANGE_LOCAL])
+    assert set(regions.values_list("code", flat=True)) == {"442000"}
+    assert not scope_queryset(Agency.objects.filter(code__startswith="4401"), zs_admin, [CHANGE_LOCAL])
