@@ -1,0 +1,167 @@
+"""The on-demand mutation run: mutmut over the pure modules and the scope code, and the kill rate per module.
+
+    .venv/bin/python tests/mutation/run.py                     # every module of [tool.mutmut] source_paths
+    .venv/bin/python tests/mutation/run.py permissions/scope.py routing/decisions.py   # some of them
+    .venv/bin/python tests/mutation/run.py --committed         # HEAD's files, not the working tree's
+    .venv/bin/python tests/mutation/run.py --report            # the figures of the last run again
+
+mutmut comes with the test extras (``python3 -m config_center.bootstrap test`` installs them). The run never
+touches the working tree: it copies the files git knows (tracked, and untracked but not ignored; with
+``--committed`` those of HEAD) to ``var/mutation/tree/`` and runs ``mutmut run <module>.*`` there, module by
+module. mutmut mutates one function at a time behind a trampoline and runs only the tests of
+``[tool.mutmut] pytest_add_cli_args_test_selection`` that call that function, two mutants at a time (each
+with a test database of its own: ``tests/mutation/isolation.py``). The whole run takes tens of minutes;
+each module's mutmut output goes to ``var/mutation/<module>.log``.
+
+Afterwards, in ``var/mutation/tree/``: ``../../../.venv/bin/mutmut results`` lists the survivors,
+``../../../.venv/bin/mutmut show <name>`` shows one as a diff. Each survivor is either killed by a new test
+or explained in ``tests/mutation/SURVIVORS.md``.
+"""
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+WORK = ROOT / "var" / "mutation"
+TREE = WORK / "tree"
+
+KILLED = {"killed", "timeout", "caught by type check"}
+NOT_RUN = {"skipped", "not checked", "check was interrupted by user"}
+
+
+def configured_paths() -> list[str]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return config["tool"]["mutmut"]["source_paths"]
+
+
+def module_of(path: str) -> str:
+    return path.removesuffix(".py").replace("/", ".")
+
+
+def mutmut_command() -> Path:
+    for candidate in (Path(sys.executable).parent / "mutmut", ROOT / ".venv" / "bin" / "mutmut"):
+        if candidate.exists():
+            return candidate
+    sys.exit("mutmut is not installed: python3 -m config_center.bootstrap test installs the test extras.")
+
+
+def copy_tree(*, committed: bool) -> None:
+    """A fresh copy of the project in var/mutation/tree: the working tree's files git knows, or HEAD's."""
+    shutil.rmtree(TREE, ignore_errors=True)
+    TREE.mkdir(parents=True)
+    if committed:
+        archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(["tar", "-x", "-C", str(TREE)], input=archive.stdout, check=True)
+        return
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    for name in filter(None, listed.stdout.decode().split("\0")):
+        source = ROOT / name
+        if source.is_file():  # a tracked file deleted in the working tree is left out
+            target = TREE / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+
+
+def run_module(mutmut: Path, path: str, max_children: int | None) -> int:
+    module = module_of(path)
+    command = [str(mutmut), "run", f"{module}.*"]
+    if max_children:
+        command[2:2] = ["--max-children", str(max_children)]
+    log = WORK / f"{module}.log"
+    print(f"→ {module} (log: {log.relative_to(ROOT)})", flush=True)
+    with log.open("w") as output:
+        return subprocess.run(command, cwd=TREE, stdout=output, stderr=subprocess.STDOUT).returncode
+
+
+def statuses(path: str) -> Counter | None:
+    """{status: count} of the module's mutants after a run (None: not run)."""
+    from mutmut.stats import status_by_exit_code
+
+    meta = TREE / "mutants" / f"{path}.meta"
+    if not meta.exists():
+        return None
+    codes = json.loads(meta.read_text())["exit_code_by_key"]
+    return Counter(status_by_exit_code[code] for code in codes.values())
+
+
+def report(paths: list[str]) -> float | None:
+    """Print the kill rate per module and over all of them; return the overall rate (None: nothing run)."""
+    header = f"{'module':45} {'mutants':>7} {'killed':>7} {'survived':>8} {'no tests':>8} {'rate':>7}"
+    print(header)
+    print("-" * len(header))
+    total: Counter = Counter()
+    for path in paths:
+        found = statuses(path)
+        if found is None:
+            print(f"{module_of(path):45} {'(not run)':>7}")
+            continue
+        total.update(found)
+        print(_line(module_of(path), found))
+    if not total:
+        return None
+    print("-" * len(header))
+    print(_line("total", total))
+    return _rate(total)
+
+
+def _rate(found: Counter) -> float:
+    judged = sum(count for status, count in found.items() if status not in NOT_RUN)
+    killed = sum(count for status, count in found.items() if status in KILLED)
+    return killed / judged if judged else 1.0
+
+
+def _line(name: str, found: Counter) -> str:
+    killed = sum(count for status, count in found.items() if status in KILLED)
+    others = sum(count for status, count in found.items() if status not in KILLED | {"survived", "no tests"})
+    line = (
+        f"{name:45} {sum(found.values()):>7} {killed:>7} {found['survived']:>8} {found['no tests']:>8} "
+        f"{_rate(found):>7.1%}"
+    )
+    return line + (f"   ({others} other: {dict(found)})" if others else "")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("paths", nargs="*", help="modules of [tool.mutmut] source_paths (default: all)")
+    parser.add_argument(
+        "--committed", action="store_true", help="mutate HEAD's files, not the working tree's"
+    )
+    parser.add_argument("--keep", action="store_true", help="reuse var/mutation/tree (no fresh copy)")
+    parser.add_argument("--report", action="store_true", help="only print the figures of the last run")
+    parser.add_argument(
+        "--max-children", type=int, help="mutants run at once (mutmut's default: one per CPU)"
+    )
+    args = parser.parse_args(argv)
+
+    known = configured_paths()
+    unknown = [path for path in args.paths if path not in known]
+    if unknown:
+        parser.error(f"not in [tool.mutmut] source_paths: {', '.join(unknown)}")
+    paths = args.paths or known
+    if not args.report:
+        mutmut = mutmut_command()
+        WORK.mkdir(parents=True, exist_ok=True)
+        if not (args.keep and TREE.exists()):
+            copy_tree(committed=args.committed)
+        for path in paths:
+            if run_module(mutmut, path, args.max_children) != 0:
+                print(f"  mutmut failed on {path}: see its log", flush=True)
+    rate = report(paths)
+    return 0 if rate is not None else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
