@@ -9,8 +9,10 @@ region outside the user's scope selects nothing more than the scope already give
 from __future__ import annotations
 
 import datetime
+import json
 from dataclasses import dataclass, fields
 
+from django.db import connections
 from django.db.models import Q, QuerySet
 
 from catalog.models import Matter
@@ -139,6 +141,41 @@ def case_search(
             raise ValueError("a 预置状态 condition needs the warning bounds of today")
         cases = cases.filter(bounds.q(filters.warning))
     return cases.order_by("-accepted_at", "-id")
+
+
+@dataclass(frozen=True)
+class Count:
+    """How many cases a search selects: exact, exact up to a cap (``more``), or the planner's estimate."""
+
+    value: int
+    more: bool = False  # there are more than ``value``
+    estimated: bool = False  # ``value`` is PostgreSQL's estimate, not a count
+
+
+def case_count(cases: QuerySet, filters: CaseFilters) -> Count:
+    """The count shown above a page, never a full-table COUNT: with no condition on PostgreSQL the planner's
+    estimate when it is above the cap (the whole scope: hundreds of thousands of rows); otherwise counted
+    up to ``COUNT_CAP``."""
+    if filters.is_empty():
+        estimate = planner_estimate(cases)
+        if estimate is not None and estimate > COUNT_CAP:
+            return Count(estimate, estimated=True)
+    value, more = count_capped(cases)
+    return Count(value, more=more)
+
+
+def planner_estimate(cases: QuerySet) -> int | None:
+    """PostgreSQL's estimate of how many rows ``cases`` has (EXPLAIN, nothing read); None on other databases."""
+    connection = connections[cases.db]
+    if connection.vendor != "postgresql":
+        return None
+    sql, params = cases.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 def count_capped(cases: QuerySet, cap: int | None = None) -> tuple[int, bool]:

@@ -11,6 +11,10 @@ from .. import deadlines, identity
 from ..models import Case, CaseEvent, CaseFile, Task
 from .case_rows import CasePresenter, action_name, status_name
 
+# Fields shown in their own sections (materials) or not a fact of the case (the row's id and version).
+NOT_FIELDS = frozenset(
+    {"id", "version", "required_materials", "received_materials", "release_region", "release_number"}
+)
 LATEST_EVENTS = 10  # on 详情; 追踪 shows them all
 MAX_EVENTS = 1_000  # a case has a few dozen steps; a bound all the same
 
@@ -38,13 +42,7 @@ def _yes(value: bool) -> str:
 def sections(case: Case, view: CasePresenter) -> list[tuple[str, list[tuple[str, str]]]]:
     """Every field of the case under the headings of annex 4's 详情 (业务信息, 个人基本信息 …), as text."""
     warning = view.warning(case)
-    transfer = []
-    if case.target_case_id or case.target_agency_id:
-        transfer = [
-            ("移交的业务", case.target_case.receipt_no if case.target_case else ""),
-            ("移交至审核机构", _agency(case.target_agency)),
-        ]
-    return [
+    shown = [
         (
             "业务信息",
             [
@@ -70,7 +68,6 @@ def sections(case: Case, view: CasePresenter) -> list[tuple[str, list[tuple[str,
                 ("办结时间", _when(case.finished_at)),
                 ("不予受理原因", case.refusal_reason),
                 ("受理时的配置", f"{case.release_region} 第 {case.release_number} 版"),
-                *transfer,
             ],
         ),
         (
@@ -101,7 +98,47 @@ def sections(case: Case, view: CasePresenter) -> list[tuple[str, list[tuple[str,
             ],
         ),
         ("单位信息", [("单位管理码", case.employer_code), ("单位名称", case.employer_name)]),
+        (
+            "移交与管辖",
+            [
+                ("移交的业务", case.target_case.receipt_no if case.target_case else ""),
+                ("移交至审核机构", _agency(case.target_agency)),
+                *_jurisdiction(case),
+            ],
+        ),
     ]
+    labels = {label for _heading, fields in shown for label, _value in fields}
+    others = [
+        (str(field.verbose_name), _text(case, field))
+        for field in Case._meta.concrete_fields
+        if field.name not in NOT_FIELDS and str(field.verbose_name) not in labels
+    ]
+    return [*shown, ("其他", others)] if others else shown
+
+
+def _jurisdiction(case: Case) -> list[tuple[str, str]]:
+    """疑难案件 (issue 15): where a case was pushed from, whether late, where escalated, whether decided."""
+    return [
+        ("移送机构", _agency(case.pushed_from)),
+        ("超过 1 个工作日移送", _yes(case.pushed_late)),
+        ("报请指导的共同上级机构", _agency(case.escalated_to)),
+        ("管辖已由上级决定", _yes(case.jurisdiction_final)),
+        ("中止时间", _when(case.suspended_at)),
+    ]
+
+
+def _text(case: Case, field) -> str:
+    """A field no section names (added later): its value as text."""
+    value = getattr(case, field.name)
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return _yes(value)
+    if hasattr(value, "tzinfo") and hasattr(value, "hour"):
+        return _when(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
 
 
 def materials(case: Case) -> list[dict]:

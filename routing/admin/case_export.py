@@ -18,7 +18,7 @@ from core.spreadsheets.normalize import escape_formula
 from .. import deadlines
 from ..models import Case
 from ..search import RELATED
-from .case_rows import CasePresenter, status_name
+from .case_rows import CasePresenter
 
 EXPORT_LIMIT = 100_000
 CHUNK = 2_000
@@ -53,10 +53,10 @@ def columns(view: CasePresenter) -> list[tuple[str, Callable[[Case], object]]]:
         ("受理时间", lambda c: _when(c.accepted_at)),
         ("办结期限", lambda c: c.deadline.isoformat()),
         ("预警", lambda c: deadlines.WARNING_NAMES.get(view.warning(c), "")),
-        ("流程状态", lambda c: status_name(c.status)),
-        ("影像状态", lambda c: c.get_scan_status_display()),
-        ("建档状态", lambda c: c.get_archive_status_display()),
-        ("终端设备评价", lambda c: c.get_evaluation_display()),
+        ("流程状态", lambda c: view.label(c, "status")),
+        ("影像状态", lambda c: view.label(c, "scan_status")),
+        ("建档状态", lambda c: view.label(c, "archive_status")),
+        ("终端设备评价", lambda c: view.label(c, "evaluation")),
         ("办结时间", lambda c: _when(c.finished_at)),
     ]
 

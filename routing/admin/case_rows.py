@@ -44,21 +44,25 @@ class OptionalUrls:
 
     def __init__(self, site_name: str):
         self.site_name = site_name
-        self._known: dict[str, bool] = {}
+        self._samples: dict[tuple[str, int], str | None] = {}
 
     def __call__(self, name: str, *args) -> str | None:
-        if not self._registered(name, len(args)):
+        sample = self._sample(name, len(args))
+        if sample is None:
             return None
+        if len(args) == 1 and SAMPLE_RECEIPT in sample:
+            # One reverse per page and name, not per row: a receipt number is 16 digits, nothing to quote.
+            return sample.replace(SAMPLE_RECEIPT, str(args[0]))
         return reverse(f"{self.site_name}:{name}", args=args)
 
-    def _registered(self, name: str, arity: int) -> bool:
-        if name not in self._known:
+    def _sample(self, name: str, arity: int) -> str | None:
+        key = (name, arity)
+        if key not in self._samples:
             try:
-                reverse(f"{self.site_name}:{name}", args=[SAMPLE_RECEIPT, 1][:arity])
-                self._known[name] = True
+                self._samples[key] = reverse(f"{self.site_name}:{name}", args=[SAMPLE_RECEIPT, 1][:arity])
             except NoReverseMatch:
-                self._known[name] = False
-        return self._known[name]
+                self._samples[key] = None
+        return self._samples[key]
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,13 @@ class CaseRow:
     warning: str  # code ("" for a finished case)
     warning_name: str
     actions: tuple[Action, ...]
+    status: str  # the Chinese names of the row's statuses
+    scan_status: str
+    archive_status: str
+
+    @property
+    def detail_url(self) -> str:
+        return self.actions[0].url  # 详情 comes first, always
 
 
 class CasePresenter:
@@ -79,6 +90,15 @@ class CasePresenter:
         self.full_data = may_see_full_data(request.user)
         self.today = timezone.localdate()
         self.urls = OptionalUrls(site_name)
+        # Choice labels as plain text, translated once per request rather than once per row and column.
+        self.labels = {
+            name: {code: str(label) for code, label in Case._meta.get_field(name).flatchoices}
+            for name in ("status", "scan_status", "archive_status", "evaluation")
+        }
+
+    def label(self, case: Case, name: str) -> str:
+        code = getattr(case, name)
+        return self.labels[name].get(code, code)
 
     @cached_property
     def calendar(self):
@@ -104,6 +124,9 @@ class CasePresenter:
             warning=warning,
             warning_name=deadlines.WARNING_NAMES.get(warning, ""),
             actions=self.actions(case),
+            status=self.label(case, "status"),
+            scan_status=self.label(case, "scan_status"),
+            archive_status=self.label(case, "archive_status"),
         )
 
     def actions(self, case: Case) -> tuple[Action, ...]:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from core.admin import AdminScreen
 
-from ..search import COUNT_CAP, RELATED, WarningBounds, case_search, count_capped
+from ..search import COUNT_CAP, RELATED, CaseFilters, WarningBounds, case_count, case_search
 from ..selectors import QUERY_PERMISSION, case_for
 from .case_detail import detail_context, trace_context
 from .case_export import EXPORT_LIMIT, write_cases
@@ -62,8 +62,7 @@ class CaseQueryScreen(AdminScreen):
     def _presenter(self, request) -> CasePresenter:
         return CasePresenter(request, self.admin_site.name)
 
-    def _search(self, request, form: CaseQueryForm, presenter: CasePresenter):
-        filters = form.filters()
+    def _search(self, request, filters: CaseFilters, presenter: CasePresenter):
         bounds = WarningBounds.on(presenter.today, presenter.calendar) if filters.warning else None
         return case_search(request.user, filters, bounds=bounds)
 
@@ -87,11 +86,12 @@ class CaseQueryScreen(AdminScreen):
         presenter = self._presenter(request)
         context = {"form": form, "export_limit": EXPORT_LIMIT, "full_data": presenter.full_data}
         if form.is_valid():
-            cases = self._search(request, form, presenter)
-            count, more = count_capped(cases)
-            pages = max(1, ceil(count / PER_PAGE))
+            filters = form.filters()
+            cases = self._search(request, filters, presenter)
+            count = case_count(cases, filters)
+            pages = max(1, min(ceil(count.value / PER_PAGE), MAX_PAGES))
             wanted = self._page_number(request)
-            number = min(wanted, pages, MAX_PAGES)
+            number = min(wanted, pages)
             start = (number - 1) * PER_PAGE
             rows = [presenter.row(case) for case in cases.select_related(*RELATED)[start : start + PER_PAGE]]
             query = request.GET.copy()
@@ -99,7 +99,6 @@ class CaseQueryScreen(AdminScreen):
             context.update(
                 rows=rows,
                 count=count,
-                more=more,
                 page=number,
                 pages=pages,
                 clamped=wanted > number,
@@ -120,7 +119,7 @@ class CaseQueryScreen(AdminScreen):
             )
             return HttpResponseBadRequest(reasons, content_type="text/plain; charset=utf-8")
         presenter = self._presenter(request)
-        cases = self._search(request, form, presenter)
+        cases = self._search(request, form.filters(), presenter)
         handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # removed once the response has closed it
         write_cases(handle.name, cases, presenter, _conditions(form))
         name = f"业务状态查询-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
@@ -153,7 +152,7 @@ class CaseQueryScreen(AdminScreen):
 
 def _page_links(number: int, pages: int) -> list[int | None]:
     """Page numbers around the current one, the first and the last (None: a gap)."""
-    last = min(pages, MAX_PAGES)
+    last = pages
     shown = sorted({1, last, *range(max(1, number - 3), min(last, number + 3) + 1)})
     links: list[int | None] = []
     for value in shown:

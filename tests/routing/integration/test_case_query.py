@@ -423,11 +423,31 @@ def test_the_count_is_capped_and_pages_are_bounded(client, people, monkeypatch):
     monkeypatch.setattr(screen, "MAX_PAGES", 2)
     client.force_login(clerk)
     response = client.get(reverse(URL), {"p": "9"})
-    assert response.context["count"] == 3 and response.context["more"]
+    count = response.context["count"]
+    assert count.value == 3 and count.more and not count.estimated
     assert "3+" in response.content.decode()
     assert response.context["page"] == 2 and response.context["clamped"]
     assert len(response.context["rows"]) == 2
     assert client.get(reverse(URL), {"p": "x"}).context["page"] == 1
+    assert client.get(reverse(URL), {"p": "2", "status": "accepted"}).context["pages"] == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate is PostgreSQL's")
+def test_with_no_condition_postgresql_estimates_above_the_cap(client, people, monkeypatch):
+    from routing import search
+
+    clerk = people["zs"]
+    for _number in range(4):
+        accept(clerk)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE routing_case")
+    monkeypatch.setattr(search, "COUNT_CAP", 2)
+    client.force_login(clerk)
+    count = client.get(reverse(URL)).context["count"]
+    assert count.estimated and count.value > 2
+    assert "估算" in client.get(reverse(URL)).content.decode()
+    filtered = client.get(reverse(URL), {"status": "accepted"}).context["count"]
+    assert (filtered.value, filtered.more, filtered.estimated) == (2, True, False)
 
 
 def test_province_wide_regions_are_conditions_too(client, people, three):
