@@ -375,12 +375,16 @@ def case_refuse(*, receipt_no: str, user, reason: str) -> Case:
 def _store_files(case: Case, uploads: Sequence, *, user, supplementary: bool) -> list[CaseFile]:
     if len(uploads) > settings.CASE_FILES_PER_UPLOAD:
         raise CaseRefused("too_many_files", f"一次最多上传 {settings.CASE_FILES_PER_UPLOAD} 个文件。")
-    stored = []
+    # Every file is judged before any is stored: a refused upload leaves nothing behind in the storage.
+    checked = []
     for upload in uploads:
         data = upload.read(settings.CASE_FILE_MAX_BYTES + 1)
         problem = files.upload_problem(upload.name, data, max_bytes=settings.CASE_FILE_MAX_BYTES)
         if problem:
             raise CaseRefused("bad_file", f"{upload.name}：{problem}", field="files")
+        checked.append((upload, data))
+    stored = []
+    for upload, data in checked:
         content_type = files.content_type_of(data)
         record = CaseFile(
             case=case,

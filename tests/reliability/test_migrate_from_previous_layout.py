@@ -123,8 +123,16 @@ def manage(tree: Path, workdir: Path, *args: str) -> str:
         PYTHONPATH=str(tree),
         PYTHONDONTWRITEBYTECODE="1",  # no __pycache__ left in the working tree
     )
+    # The venv installs the working tree as an editable package: its import finder would supply any module the
+    # base tree lacks (e.g. routing.admin) from the working tree. Run manage.py without that finder.
+    runner = (
+        "import runpy, sys; "
+        "sys.meta_path[:] = [f for f in sys.meta_path if not getattr(f, '__module__', '').startswith('__editable__')]; "
+        "sys.argv = ['manage.py', *sys.argv[1:]]; "
+        "runpy.run_path('manage.py', run_name='__main__')"
+    )
     result = subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, "-c", runner, *args],
         cwd=tree,
         env=env,
         capture_output=True,

@@ -86,9 +86,9 @@ def test_accept_scan_first_and_second_review_to_completion(people):
 
 def test_a_reviewer_who_did_the_first_review_never_gets_the_second(people, reference_data):
     both = staff("zs_both", "first_reviewer", agency=ZHONGSHAN_AGENCY)
+    from catalog.models import Agency
     from permissions.models import Role
     from permissions.services import assignment_create
-    from catalog.models import Agency
 
     assignment_create(
         user=both,
@@ -158,3 +158,15 @@ def test_the_reminder_schedule_reads_the_cases_being_handled(people):
     assert listed == [handled.receipt_no] and waiting.receipt_no not in listed
     report = reminders_send_due(today=handled.deadline, source=CaseReminderSource())
     assert report["checked"] == 1 and report["no_template"] + report["written"] == 1
+
+
+def test_a_refused_file_among_good_ones_leaves_nothing_in_the_storage(people, settings):
+    from pathlib import Path
+
+    case = accept(people["clerk"])
+    before = {p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()}
+    good = SimpleUploadedFile("a.pdf", PDF)
+    bad = SimpleUploadedFile("b.pdf", b"MZ\x90\x00 not a pdf")
+    with pytest.raises(CaseRefused):
+        case_scan(receipt_no=case.receipt_no, user=people["clerk"], uploads=[good, bad])
+    assert {p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()} == before
