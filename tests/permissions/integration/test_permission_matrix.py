@@ -1,4 +1,5 @@
-"""The permission matrix: every reference role × every protected admin action × own / foreign scope.
+"""The permission matrix: every reference role × every protected admin action × own / foreign scope; and every
+role × every case action (受理 … export, ``case_matrix``) × a case of its own city / of another.
 
 Each case runs inside a savepoint that is rolled back, through the real admin URLs with the test
 client. The expectation table below is written out by hand (not derived from the code under test).
@@ -20,6 +21,8 @@ from permissions.models import Assignment, Role
 from permissions.services import assignment_create
 from sms_templates.models import SmsTemplate, SmsTemplateCategory
 from tests.factories.admin_post import change_page_post
+
+from .case_matrix import CASE_ACTIONS, SCAN_LEAD, attempt, case_fingerprint, case_world, prepare
 
 pytestmark = pytest.mark.django_db
 
@@ -262,3 +265,53 @@ def test_permission_matrix(role):
 def test_matrix_has_at_least_150_cases():
     per_role = sum(1 for model, action, city in _cases() if not (action == "copy_to_cities" and city == OWN))
     assert per_role * len(ROLE_SCOPE) >= 150
+
+
+# role → case action → where allowed (hand-written like EXPECTED): the own city is 中山 (its agency 442099),
+# the foreign one 广州. Reviewers take, complete and release only their own agency's tasks at their own level;
+# a task of another user (a colleague's, or another city's) is not theirs to complete or release.
+CASE_EXPECTED = {
+    "city_admin": {"query": "own", "export": "own"},
+    "clerk": {"accept": "own", "scan": "own", "query": "own", "export": "own"},
+    "first_reviewer": {
+        "acquire_first": "own",
+        "complete": "own",
+        "release": "own",
+        "query": "own",
+        "export": "own",
+    },
+    "second_reviewer": {
+        "acquire_second": "own",
+        "complete": "own",
+        "release": "own",
+        "query": "own",
+        "export": "own",
+    },
+    "supervisor": {"query": "both", "export": "both"},
+    "auditor": {"query": "own", "export": "own"},
+    SCAN_LEAD: {"advanced_scan": "own", "query": "own", "export": "own"},
+}
+
+
+@pytest.mark.parametrize("role", [*ROLE_SCOPE, SCAN_LEAD])
+def test_case_permission_matrix(role):
+    world = case_world(ROLE_SCOPE)
+    client = Client()
+    client.force_login(world.users[role])
+    failures = []
+    for action in CASE_ACTIONS:
+        for city in (OWN, FOREIGN):
+            where = CASE_EXPECTED[role].get(action)
+            expected = where == "both" or (where == "own" and city == OWN)
+            with transaction.atomic():
+                task_id = prepare(world, role, action, city)
+                before = case_fingerprint()
+                happened = attempt(world, client, action, city, task_id)
+                after = case_fingerprint()
+                transaction.set_rollback(True)
+            scope = "own" if city == OWN else "foreign"
+            if happened != expected:
+                failures.append(f"{role} {action} {scope}: expected {'allow' if expected else 'deny'}")
+            if not expected and before != after:
+                failures.append(f"{role} {action} {scope}: a denied action changed the database")
+    assert not failures, "\n".join(failures)
