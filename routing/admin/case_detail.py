@@ -209,9 +209,11 @@ def detail_context(case: Case, view: CasePresenter) -> dict:
         Task.objects.filter(case=case).select_related("agency", "assignee").order_by("created_at", "id")
     )
     missing = case.missing_materials
+    row = view.row(case)
     return {
         "case": case,
-        "row": view.row(case),
+        "row": row,
+        "actions": _other_actions(row, "routing_case_detail"),
         "sections": [(heading, _pairs(fields)) for heading, fields in sections(case, view)],
         "materials": materials(case),
         "missing": missing,
@@ -234,4 +236,16 @@ def detail_context(case: Case, view: CasePresenter) -> dict:
 
 
 def trace_context(case: Case, view: CasePresenter) -> dict:
-    return {"case": case, "row": view.row(case), "events": _events(case), "full_data": view.full_data}
+    row = view.row(case)
+    return {
+        "case": case,
+        "row": row,
+        "actions": _other_actions(row, "routing_case_trace"),
+        "events": _events(case),
+        "full_data": view.full_data,
+    }
+
+
+def _other_actions(row, here: str) -> list:
+    """The row's actions but the page itself."""
+    return [action for action in row.actions if action.key != here]

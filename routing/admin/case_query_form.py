@@ -22,9 +22,9 @@ EVERYTHING = ("", gettext_lazy("（全部）"))
 # 预置状态: the 预警 of annex 4's result list (正常 / 临期 / 超期), offered as a preset over the open cases.
 WARNING_CHOICES = [(code, gettext_lazy(name)) for code, name in deadlines.WARNING_NAMES.items()]
 
-_digits16 = RegexValidator(r"^\d{16}$", gettext_lazy("受理回执号应为 16 位数字。"))
+_digits16 = RegexValidator(r"^\d{16}$", gettext_lazy("应为 16 位数字。"))
 _code = RegexValidator(r"^[0-9A-Za-z-]+$", gettext_lazy("只能包含字母、数字和“-”。"))
-_id_number = RegexValidator(r"^[0-9A-Za-z()（）-]+$", gettext_lazy("证件号码只能包含字母、数字、括号和“-”。"))
+_id_number = RegexValidator(r"^[0-9A-Za-z()（）-]+$", gettext_lazy("只能包含字母、数字、括号和“-”。"))
 _date = {"widget": forms.DateInput({"type": "date"}, "%Y-%m-%d"), "required": False}
 
 
@@ -116,7 +116,7 @@ class CaseQueryForm(forms.Form):
         data = super().clean()
         start, end = data.get("accepted_from"), data.get("accepted_to")
         if start and end and end < start:
-            self.add_error("accepted_to", _("受理结束日期不能早于受理开始日期。"))
+            self.add_error("accepted_to", _("不能早于受理开始日期。"))
         return data
 
     def filters(self) -> CaseFilters:

@@ -13,6 +13,7 @@ pytestmark = [pytest.mark.browser]
 
 CLERK = "e2e-query-clerk"
 PASSWORD = "pw-for-tests"  # tests.factories.cases.staff
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
@@ -20,10 +21,11 @@ def cases(transactional_db):
     """中山's and 广州's demo configuration published; a 中山 case in each of four states, a 广州-only case and
     a remote case 广州 accepted for a person insured in 中山."""
     from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
 
     from config_center.project.reference import reference_data_load_all
     from config_center.runtime.holder import runtime
-    from routing.services import Applicant, case_scan, task_acquire
+    from routing.services import Applicant, case_add_files, case_scan, task_acquire
     from tests.factories.cases import GUANGZHOU_AGENCY, ZHONGSHAN_AGENCY, accept, id_card, publish_demo, staff
 
     runtime.reset()
@@ -58,6 +60,8 @@ def cases(transactional_db):
     for key in ("scanned", "reviewing"):
         case_scan(receipt_no=made[key].receipt_no, user=clerk, defer=True)
     task_acquire(user=reviewer, level=1, receipt_no=made["reviewing"].receipt_no)
+    upload = SimpleUploadedFile("申请表.pdf", PDF, content_type="application/pdf")
+    case_add_files(receipt_no=made["reviewing"].receipt_no, user=clerk, uploads=[upload])  # 补扫
     yield made
     runtime.reset()
 
@@ -92,12 +96,13 @@ def test_a_clerk_queries_filters_traces_and_exports(
     row.get_by_role("link", name="追踪").click()
     expect(page).to_have_url(re.compile(rf"/routing/cases/{cases['reviewing'].receipt_no}/trace/$"))
     events = page.locator("#case-events tbody tr")
-    expect(events).to_have_count(3)
+    expect(events).to_have_count(4)
     expect(events.nth(0)).to_contain_text("受理")
     expect(events.nth(1)).to_contain_text("后续扫描")
     expect(events.nth(2)).to_contain_text("获取初审任务")
     expect(events.nth(2)).to_contain_text("已分配待初审")
     expect(events.nth(2)).to_contain_text("e2e-query-first")
+    expect(events.nth(3)).to_contain_text("补扫")
     shot(page, artifacts_dir, "query_3_trace")
 
     page.get_by_role("link", name="详情").first.click()
@@ -105,6 +110,8 @@ def test_a_clerk_queries_filters_traces_and_exports(
     expect(page.locator("#case-tasks tbody tr")).to_have_count(1)
     expect(page.locator("#case-tasks")).to_contain_text("已获取")
     expect(page.locator("#case-materials tbody tr")).not_to_have_count(0)
+    expect(page.locator("#case-files a")).to_have_text("申请表.pdf")
+    expect(page.locator("#case-files a")).to_have_attribute("href", re.compile(r"/files/\d+/$"))
     shot(page, artifacts_dir, "query_4_detail")
 
     page.goto(f"{base}/admin/routing/cases/?status=pending_correction")
@@ -123,6 +130,6 @@ def test_a_clerk_queries_filters_traces_and_exports(
 
     page.locator("#id_receipt_no").fill("12345")
     page.get_by_role("button", name="查询").click()
-    expect(page.locator("#case-query-errors")).to_contain_text("受理回执号应为 16 位数字。")
+    expect(page.locator("#case-query-errors")).to_have_text("受理回执号：应为 16 位数字。")
     expect(page.locator("#case-results")).to_have_count(0)
     shot(page, artifacts_dir, "query_5_error")
