@@ -95,22 +95,30 @@ def statuses(path: str) -> Counter | None:
     return Counter(status_by_exit_code[code] for code in codes.values())
 
 
+COLUMNS = (
+    f"{'module':42} {'mutants':>7} {'killed':>7} {'timeout':>7} {'survived':>8} {'no tests':>8} {'rate':>6}"
+)
+
+
 def report(paths: list[str]) -> float | None:
-    """Print the kill rate per module and over all of them; return the overall rate (None: nothing run)."""
-    header = f"{'module':45} {'mutants':>7} {'killed':>7} {'survived':>8} {'no tests':>8} {'rate':>7}"
-    print(header)
-    print("-" * len(header))
+    """Print the kill rate per module and over all of them; return the overall rate (None: nothing run).
+
+    The rate is (killed + timeout) / mutants checked: a timeout is a mutant whose tests ran past (their
+    measured time + timeout_constant) × timeout_multiplier, an endless loop in practice. "no tests": no
+    test of the selection calls the mutated function, so the mutant survives."""
+    print(COLUMNS)
+    print("-" * len(COLUMNS))
     total: Counter = Counter()
     for path in paths:
         found = statuses(path)
         if found is None:
-            print(f"{module_of(path):45} {'(not run)':>7}")
+            print(f"{module_of(path):42} {'(not run)':>7}")
             continue
         total.update(found)
         print(_line(module_of(path), found))
     if not total:
         return None
-    print("-" * len(header))
+    print("-" * len(COLUMNS))
     print(_line("total", total))
     return _rate(total)
 
@@ -122,13 +130,13 @@ def _rate(found: Counter) -> float:
 
 
 def _line(name: str, found: Counter) -> str:
-    killed = sum(count for status, count in found.items() if status in KILLED)
-    others = sum(count for status, count in found.items() if status not in KILLED | {"survived", "no tests"})
+    shown = {"killed", "timeout", "survived", "no tests"}
+    others = {status: count for status, count in found.items() if status not in shown}
     line = (
-        f"{name:45} {sum(found.values()):>7} {killed:>7} {found['survived']:>8} {found['no tests']:>8} "
-        f"{_rate(found):>7.1%}"
+        f"{name:42} {sum(found.values()):>7} {found['killed']:>7} {found['timeout']:>7} {found['survived']:>8} "
+        f"{found['no tests']:>8} {_rate(found):>6.1%}"
     )
-    return line + (f"   ({others} other: {dict(found)})" if others else "")
+    return line + (f"   also: {others}" if others else "")
 
 
 def main(argv: list[str]) -> int:

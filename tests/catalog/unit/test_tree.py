@@ -44,3 +44,13 @@ def test_unknown_agency_is_refused():
 def test_cycle_is_refused():
     with pytest.raises(AgencyTreeError):
         ancestors("a", {"a": "b", "b": "a"})
+
+
+def test_the_superior_of_an_agency_and_itself_is_its_parent():
+    assert common_superior("440106", "440106", TREE) == "440199"
+    assert common_superior("440099", "440099", TREE) is None
+
+
+def test_an_unknown_parent_is_refused_and_named():
+    with pytest.raises(AgencyTreeError, match="unknown parent agency '440000'"):
+        ancestors("440199", {"440199": "440000"})
