@@ -1,7 +1,7 @@
 """Reads of the configuration centre: querysets for the screens, snapshots and rule facts."""
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -262,8 +262,13 @@ def region_draft(region) -> dict[str, dict]:
 
 def region_drafts(regions) -> dict[int, dict[str, dict]]:
     """Several cities' drafts by region id (see ``region_draft``), in the queries of one."""
+    return drafts_of(regions, local_matters_with_config().filter(region__in=list(regions), is_active=True))
+
+
+def drafts_of(regions, bound: Iterable[LocalMatter]) -> dict[int, dict[str, dict]]:
+    """``region_drafts`` from the cities' bound matters read already (``local_matters_with_config``)."""
     drafts: dict[int, dict[str, dict]] = {region.pk: {} for region in regions}
-    for local in local_matters_with_config().filter(region__in=list(drafts), is_active=True):
+    for local in bound:
         drafts[local.region_id][local.matter.code] = local_matter_snapshot(local)
     return drafts
 

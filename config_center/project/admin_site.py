@@ -108,6 +108,12 @@ class ConsoleAdminSite(admin.AdminSite):
             return super().get_app_list(request, app_label)
         return self._menu_groups(request)
 
+    def index(self, request, extra_context=None):
+        """工作台: the figures the user's role watches, beside the menu groups (``config_center.project.home``)."""
+        from .home import home_view  # reads every app's models: imported once the apps are ready
+
+        return home_view(self, request)
+
     def get_urls(self):
         return [
             path("menu/<slug:group>/", self.admin_view(self.group_index), name="menu_group"),

@@ -1,6 +1,6 @@
 """Reads of releases: the live release, who may publish, what of a draft is not yet published."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db.models import OuterRef, Subquery
@@ -57,11 +57,15 @@ class DraftStatus:
         return self.matters > 0
 
 
-def draft_statuses(regions: Sequence[Region]) -> list[DraftStatus]:
-    """Each city's draft against its latest release, counted as 对比 lists it, in a fixed number of queries."""
+def draft_statuses(
+    regions: Sequence[Region], *, draft_by_region: Mapping[int, dict[str, dict]] | None = None
+) -> list[DraftStatus]:
+    """Each city's draft against its latest release, counted as 对比 lists it, in a fixed number of queries
+    (``draft_by_region``: the drafts, when the caller has read them already, as ``drafts.region_drafts``)."""
     if not regions:
         return []
-    draft_by_region = drafts.region_drafts(regions)
+    if draft_by_region is None:
+        draft_by_region = drafts.region_drafts(regions)
     live = live_releases(regions)
     baseline = drafts.default_snapshots()
     statuses = []
