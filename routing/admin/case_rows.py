@@ -19,7 +19,11 @@ from ..selectors import may_see_full_data
 from ..services import may_supplement
 
 # Actions recorded in 追踪 that are not transitions of the state machine (no change of 流程状态).
-EXTRA_ACTION_NAMES = {"supplement_scan": "补扫"}
+EXTRA_ACTION_NAMES = {
+    "supplement_scan": "补扫",
+    "transfer_opened": "发起全省通办业务移交",  # routing.services.transfers
+    "transfer_rejected": "全省通办业务移交审核不通过",
+}
 SAMPLE_RECEIPT = "0" * 16  # to ask whether a URL name is registered
 
 

@@ -29,7 +29,11 @@ MATERIAL_KINDS = {
     "extra": "另收材料",
 }
 # Actions recorded outside the state machine (they do not change 流程状态).
-OTHER_ACTIONS = {"supplement_scan": "补扫"}
+OTHER_ACTIONS = {
+    "supplement_scan": "补扫",
+    "transfer_opened": "发起全省通办业务移交",  # routing.services.transfers
+    "transfer_rejected": "全省通办业务移交审核不通过",
+}
 
 
 def person(user) -> str:
