@@ -7,11 +7,12 @@
 
 mutmut comes with the test extras (``python3 -m config_center.bootstrap test`` installs them). The run never
 touches the working tree: it copies the files git knows (tracked, and untracked but not ignored; with
-``--committed`` those of HEAD) to ``var/mutation/tree/`` and runs ``mutmut run <module>.*`` there, module by
-module. mutmut mutates one function at a time behind a trampoline and runs only the tests of
+``--committed`` those of HEAD) to ``var/mutation/tree/`` and runs ``mutmut run <module>.* …`` there once for
+the modules named. mutmut mutates one function at a time behind a trampoline and runs only the tests of
 ``[tool.mutmut] pytest_add_cli_args_test_selection`` that call that function, two mutants at a time (each
-with a test database of its own: ``tests/mutation/isolation.py``). The whole run takes tens of minutes;
-each module's mutmut output goes to ``var/mutation/<module>.log``.
+with a test database of its own: ``tests/mutation/isolation.py``). The whole run takes an hour or two on two
+CPUs (a module alone, minutes); mutmut's output goes to ``var/mutation/mutmut.log``, and ``--report`` prints
+the figures so far while it runs (each mutant's result is kept as soon as it is known).
 
 Afterwards, in ``var/mutation/tree/``: ``../../../.venv/bin/mutmut results`` lists the survivors,
 ``../../../.venv/bin/mutmut show <name>`` shows one as a diff. Each survivor is either killed by a new test
@@ -73,13 +74,16 @@ def copy_tree(*, committed: bool) -> None:
             shutil.copy2(source, target)
 
 
-def run_module(mutmut: Path, path: str, max_children: int | None) -> int:
-    module = module_of(path)
-    command = [str(mutmut), "run", f"{module}.*"]
+def run_mutmut(mutmut: Path, paths: list[str], max_children: int | None) -> int:
+    """One mutmut run over the modules' mutants: the tests are measured once, then each mutant is tried."""
+    command = [str(mutmut), "run", *(f"{module_of(path)}.*" for path in paths)]
     if max_children:
         command[2:2] = ["--max-children", str(max_children)]
-    log = WORK / f"{module}.log"
-    print(f"→ {module} (log: {log.relative_to(ROOT)})", flush=True)
+    log = WORK / "mutmut.log"
+    print(
+        f"→ mutmut over {len(paths)} module(s) (log: {log.relative_to(ROOT)}; figures so far: --report)",
+        flush=True,
+    )
     with log.open("w") as output:
         return subprocess.run(command, cwd=TREE, stdout=output, stderr=subprocess.STDOUT).returncode
 
@@ -164,9 +168,8 @@ def main(argv: list[str]) -> int:
         WORK.mkdir(parents=True, exist_ok=True)
         if not (args.keep and TREE.exists()):
             copy_tree(committed=args.committed)
-        for path in paths:
-            if run_module(mutmut, path, args.max_children) != 0:
-                print(f"  mutmut failed on {path}: see its log", flush=True)
+        if run_mutmut(mutmut, paths, args.max_children) != 0:
+            print("  mutmut stopped with an error: see its log", flush=True)
     rate = report(paths)
     return 0 if rate is not None else 1
 
