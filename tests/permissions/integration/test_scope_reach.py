@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from catalog.models import Agency, Region
 from permissions.models import Assignment, Role
-from permissions.selectors import scope_queryset, user_grants
+from permissions.selectors import agency_codes_for, allowed_city_codes, scope_queryset, user_grants
 from permissions.services import assignment_create, assignment_save
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +166,63 @@ def test_another_citys_scope_does_not_hold_the_counties(tianhe, superuser):
     regions = scope_queryset(Region.objects.filter(code__startswith="44"), zs_admin, [CHANGE_LOCAL])
     assert set(regions.values_list("code", flat=True)) == {"442000"}
     assert not scope_queryset(Agency.objects.filter(code__startswith="4401"), zs_admin, [CHANGE_LOCAL])
+
+
+# --- the grants themselves ----------------------------------------------------------------------------
+
+
+def test_a_users_grants_are_read_in_two_queries_once_per_request(gz_admin, tianhe, django_assert_num_queries):
+    assignment_create(
+        user=gz_admin, role=Role.objects.get(code="clerk"), agency=Agency.objects.get(code="44010601")
+    )
+    user = _fresh(gz_admin)
+    with django_assert_num_queries(2):
+        grants = user_grants(user)
+    assert sorted((g.kind, g.region_code, g.agency_code) for g in grants) == [
+        ("agency", "440106", "44010601"),
+        ("city", "440100", None),
+    ]
+    [clerk] = [g for g in grants if g.kind == "agency"]
+    assert clerk.perms >= {"permissions.accept_case", "config_center.view_localmatter"}
+    assert "config_center.change_localmatter" not in clerk.perms
+    with django_assert_num_queries(0):
+        assert user_grants(user) is grants
+
+
+def test_an_inactive_or_anonymous_user_has_no_grants(gz_admin):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert user_grants(AnonymousUser()) == ()
+    user = _fresh(gz_admin)
+    user.is_active = False  # e.g. switched off by another administrator during this request
+    assert user_grants(user) == ()
+
+
+def test_the_agencies_whose_cases_a_grant_works_on(gz_admin, tianhe, superuser):
+    """At an agency: that agency; at a city: the city's own agency; at the province: the provincial one —
+    never the agencies below."""
+    clerk = _staff("clerk")
+    assignment_create(
+        user=clerk, role=Role.objects.get(code="clerk"), agency=Agency.objects.get(code="44010601")
+    )
+    assert agency_codes_for(_fresh(clerk), "permissions.accept_case") == {"44010601"}
+    assert agency_codes_for(_fresh(clerk), "permissions.first_review") == frozenset()
+    assert agency_codes_for(_fresh(gz_admin), "routing.query_case") == {"440199"}
+    supervisor = _staff("supervisor")
+    assignment_create(
+        user=supervisor, role=Role.objects.get(code="supervisor"), region=Region.objects.get(code="440000")
+    )
+    assert agency_codes_for(_fresh(supervisor), "routing.query_case") == {"440099"}
+    assert agency_codes_for(superuser, "routing.query_case") is None
+
+
+def test_the_cities_where_a_user_holds_a_permission(gz_admin, superuser):
+    zhongshan = Region.objects.get(code="442000")
+    assignment_create(user=gz_admin, role=Role.objects.get(code="auditor"), region=zhongshan, actor=superuser)
+    user = _fresh(gz_admin)
+    assert allowed_city_codes(user, [CHANGE_LOCAL]) == {"440100"}
+    assert allowed_city_codes(user, ["config_center.view_localmatter"]) == {"440100", "442000"}
+    assert allowed_city_codes(user, ["permissions.emergency_publish"]) == frozenset()
+    assert allowed_city_codes(superuser, [CHANGE_LOCAL]) is None
+    superuser.is_active = False
+    assert allowed_city_codes(superuser, [CHANGE_LOCAL]) == frozenset()
