@@ -10,6 +10,7 @@ from functools import cached_property
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from catalog.models import Agency
 from catalog.selectors import work_calendar
 from core.masking import mask_id_number, mask_name
 
@@ -17,6 +18,8 @@ from .. import deadlines, states
 from ..models import Case
 from ..selectors import may_see_full_data
 from ..services import may_supplement
+from ..services.jurisdiction import DECIDE_PERMISSIONS, REVIEW_PERMISSIONS
+from ..services.jurisdiction import agencies_of as jurisdiction_agencies
 
 # Actions recorded in 追踪 that are not transitions of the state machine (no change of 流程状态).
 EXTRA_ACTION_NAMES = {
@@ -119,6 +122,37 @@ class CasePresenter:
             return ""
         return deadlines.warning(case.deadline, self.today, self.calendar)
 
+    @cached_property
+    def staff_agencies(self) -> tuple[frozenset[int] | None, frozenset[int] | None]:
+        """The agencies (ids) where the user reviews, and where they may decide jurisdiction (None: all)."""
+
+        def ids(perms) -> frozenset[int] | None:
+            codes = jurisdiction_agencies(self.user, perms)
+            if codes is None:
+                return None
+            return frozenset(Agency.objects.filter(code__in=codes).values_list("pk", flat=True))
+
+        return ids(REVIEW_PERMISSIONS), ids(DECIDE_PERMISSIONS)
+
+    def jurisdiction_actions(self, case: Case) -> list[tuple[str, str]]:
+        """疑难案件 (附件 2 三(五)): 移送 once by the handling agency, 报请指导 by the receiving one, 决定管辖 by the
+        common superior — offered only to the staff who may do it."""
+        if (
+            case.status not in states.OPEN
+            or case.status == states.PENDING_CORRECTION
+            or case.jurisdiction_final
+        ):
+            return []
+        reviewing, deciding = self.staff_agencies
+        if case.escalated_to_id is not None:
+            allowed = deciding is None or case.escalated_to_id in deciding
+            return [("routing_case_decide", "决定管辖")] if allowed else []
+        if not (reviewing is None or case.handling_agency_id in reviewing) or case.target_case_id:
+            return []
+        if case.pushed_from_id is None:
+            return [("routing_case_push", "移送")]
+        return [("routing_case_escalate", "报请指导")]
+
     def row(self, case: Case) -> CaseRow:
         warning = self.warning(case)
         return CaseRow(
@@ -148,5 +182,6 @@ class CasePresenter:
             wanted.append(("routing_case_correction_notice", "补打补充材料告知单"))
         if status == states.REFUSED:
             wanted.append(("routing_case_refusal_notice", "不予受理通知单"))
+        wanted.extend(self.jurisdiction_actions(case))
         found = ((key, label, self.urls(key, case.receipt_no)) for key, label in wanted)
         return tuple(Action(key, label, url) for key, label, url in found if url)

@@ -26,7 +26,8 @@ PUSH_WITHIN_WORKING_DAYS = 1
 MAX_REASON = 300
 
 
-def _agencies_of(user, perms) -> frozenset[str] | None:
+def agencies_of(user, perms) -> frozenset[str] | None:
+    """The agencies (codes) where ``user`` holds any of ``perms`` (None: every agency)."""
     found: set[str] = set()
     for perm in perms:
         codes = agency_codes_for(user, perm)
@@ -37,7 +38,7 @@ def _agencies_of(user, perms) -> frozenset[str] | None:
 
 
 def _require_staff_of(user, agency: Agency, perms, what: str) -> None:
-    agencies = _agencies_of(user, perms)
+    agencies = agencies_of(user, perms)
     if agencies is not None and agency.code not in agencies:
         raise CaseRefused("not_allowed", f"只有{agency.name}的审核人员可以{what}。")
 

@@ -82,3 +82,19 @@ def test_the_screen_is_not_in_the_menu(world):
         client_of(people["zs"]).get(reverse("admin:menu_group", kwargs={"group": "tasks"})).content.decode()
     )
     assert "疑难案件" not in index
+
+
+def test_the_query_screen_offers_each_step_to_whom_may_take_it(world):
+    receipt, people = world
+    url = reverse("admin:routing_cases")
+
+    def offered(user) -> str:
+        return client_of(user).get(url, {"receipt_no": receipt}).content.decode()
+
+    push = reverse("admin:routing_case_push", args=[receipt])
+    assert push in offered(people["zs"]) and push not in offered(people["clerk"])
+    client_of(people["zs"]).post(push, {"target_agency": GUANGZHOU_AGENCY, "reason": "广州参保"})
+    escalate = reverse("admin:routing_case_escalate", args=[receipt])
+    assert escalate in offered(people["gz"]) and push not in offered(people["gz"])
+    client_of(people["gz"]).post(escalate, {"reason": "实际在中山"})
+    assert reverse("admin:routing_case_decide", args=[receipt]) in offered(people["gd"])
