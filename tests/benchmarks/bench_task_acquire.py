@@ -151,6 +151,10 @@ def _build(tasks: int, acquirers: int) -> list[int]:
         Assignment(user=user, role=role, kind=first.kind, region=first.region, agency=agency)
         for user in users[1:]
     )
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # fresh tables: give the planner the statistics a live database has
     return [user.pk for user in users]
 
 
