@@ -8,6 +8,9 @@ import re
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,8 +45,26 @@ def _placeholder(label):
     return format_lazy("{}{}", gettext_lazy("请输入"), label)
 
 
+class QuickSelect(forms.Select):
+    """A select written in Python: the screen has about 150 options, and Django's per-option templates cost
+    tens of milliseconds a page (more than the query)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        chosen = set(self.format_value(value))
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (code, mark_safe(" selected") if str(code) in chosen else "", label)
+                for code, label in self.choices
+            ),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final), options)
+
+
 def _choice(label, choices) -> forms.ChoiceField:
-    return forms.ChoiceField(label=label, required=False, choices=[EVERYTHING, *choices])
+    return forms.ChoiceField(label=label, required=False, choices=[EVERYTHING, *choices], widget=QuickSelect)
 
 
 class CaseQueryForm(forms.Form):

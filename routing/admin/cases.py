@@ -101,7 +101,7 @@ class CaseQueryScreen(AdminScreen):
                 count=count,
                 page=number,
                 pages=pages,
-                clamped=wanted > number,
+                clamped=wanted > number and pages == MAX_PAGES,  # the bound, not the end of the list
                 page_links=_page_links(number, pages),
                 query=query.urlencode(),
             )
