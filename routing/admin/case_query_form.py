@@ -4,8 +4,6 @@ only the cases of that scope (a city's clerk may look for the remote cases anoth
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.core.validators import RegexValidator
 from django.forms.utils import flatatt
@@ -25,7 +23,7 @@ EVERYTHING = ("", gettext_lazy("（全部）"))
 # 预置状态: the 预警 of annex 4's result list (正常 / 临期 / 超期), offered as a preset over the open cases.
 WARNING_CHOICES = [(code, gettext_lazy(name)) for code, name in deadlines.WARNING_NAMES.items()]
 
-_digits16 = RegexValidator(r"^\d{16}$", gettext_lazy("应为 16 位数字。"))
+_digits16 = RegexValidator(r"^[0-9]{16}$", gettext_lazy("应为 16 位数字。"))
 _code = RegexValidator(r"^[0-9A-Za-z-]+$", gettext_lazy("只能包含字母、数字和“-”。"))
 _id_number = RegexValidator(r"^[0-9A-Za-z()（）-]+$", gettext_lazy("只能包含字母、数字、括号和“-”。"))
 _date = {"widget": forms.DateInput({"type": "date"}, "%Y-%m-%d"), "required": False}
@@ -115,9 +113,6 @@ class CaseQueryForm(forms.Form):
 
     def clean_id_number(self) -> str:
         return self.cleaned_data["id_number"].strip().upper()
-
-    def clean_name(self) -> str:
-        return re.sub(r"\s+", "", self.cleaned_data["name"])
 
     def clean_matter(self) -> tuple[int, ...]:
         text = self.cleaned_data["matter"].strip()

@@ -4,6 +4,7 @@ the user's scope: a case outside it is "not found"."""
 
 from __future__ import annotations
 
+import re
 import tempfile
 from math import ceil
 
@@ -27,6 +28,7 @@ from .case_rows import CasePresenter
 PER_PAGE = 50
 MAX_PAGES = ceil(COUNT_CAP / PER_PAGE)  # offset pagination, bounded: narrow the conditions to go further
 RECEIPT_PATTERN = "<str:receipt_no>"
+RECEIPT = re.compile(r"[0-9]{16}")
 
 
 class CaseQueryScreen(AdminScreen):
@@ -126,7 +128,7 @@ class CaseQueryScreen(AdminScreen):
         return FileResponse(open(handle.name, "rb"), as_attachment=True, filename=name)
 
     def _case(self, request, receipt_no: str):
-        if not (len(receipt_no) == 16 and receipt_no.isdigit()):
+        if not RECEIPT.fullmatch(receipt_no):
             raise Http404(_("没有这笔业务，或您无权查看。"))
         case = case_for(request.user, receipt_no)
         if case is None:

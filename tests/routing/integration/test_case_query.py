@@ -122,6 +122,7 @@ def test_a_foreign_case_is_not_found_on_detail_and_trace(client, people, three):
         assert client.get(reverse(name, args=[three["gz"].receipt_no])).status_code == 404
         assert client.get(reverse(name, args=[three["remote"].receipt_no])).status_code == 200
         assert client.get(reverse(name, args=["12345"])).status_code == 404
+        assert client.get(reverse(name, args=["２" * 16])).status_code == 404  # full-width digits
 
 
 def test_the_screen_is_in_its_menu_group_and_refused_without_the_permission(
@@ -179,7 +180,7 @@ def test_every_condition_filters(client, people, varied):
         "person_code": ("P002", {other}),
         "matter": ("GS0104", {other}),
         "id_number": (base.id_number.lower(), {base}),  # 证件号 compared upper-case (x → X)
-        "name": ("王 五", {incomplete}),
+        "name": (" 王五 ", {incomplete}),  # the name as stored: trimmed, compared whole
         "employer_code": ("E442000002", {other}),
         "accepting_agency": (ZHONGSHAN_AGENCY, {base, other, incomplete}),
         "channel": ("web", {other}),
@@ -213,6 +214,7 @@ def test_every_condition_filters(client, people, varied):
     [
         ({"receipt_no": "22010914445465"}, "receipt_no", ["受理回执号：应为 16 位数字。"]),
         ({"receipt_no": "220109144454659a"}, "receipt_no", ["受理回执号：应为 16 位数字。"]),
+        ({"receipt_no": "２" * 16}, "receipt_no", ["受理回执号：应为 16 位数字。"]),
         ({"id_number": "4420 0019"}, "id_number", ["证件号：只能包含字母、数字、括号和“-”。"]),
         ({"name": "黄" * 51}, "name", ["姓名：", "50"]),
         ({"serial_no": "x" * 25}, "serial_no", ["业务流水号：", "24"]),
