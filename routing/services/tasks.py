@@ -31,7 +31,7 @@ LEVEL_PERMISSIONS = {
 }
 ACQUIRE = {TaskLevel.FIRST: states.ACQUIRE_FIRST, TaskLevel.SECOND: states.ACQUIRE_SECOND}
 RELEASE = {TaskLevel.FIRST: states.RELEASE_FIRST, TaskLevel.SECOND: states.RELEASE_SECOND}
-CANDIDATES = 20  # random candidates taken from a page of the pool (without SKIP LOCKED)
+CANDIDATES = 20  # 随机获取 draws from the oldest page of CANDIDATES * 10 open tasks (a sample of CANDIDATES without SKIP LOCKED)
 ATTEMPTS = 200  # candidates tried per acquisition at most (each a conditional update)
 PASS, REJECT = "pass", "reject"
 
@@ -66,10 +66,14 @@ def _candidates(pool: QuerySet[Task], receipt_no: str) -> Iterator[int]:
         yield from pool.filter(case__receipt_no=receipt_no).values_list("pk", flat=True)[:1]
         return
     if connection.features.has_select_for_update_skip_locked:
-        # One random open task, locked until the transaction ends; the ones others hold are skipped.
-        locking = pool.select_for_update(skip_locked=True, of=("self",)).order_by("?")
-        while (task_id := locking.values_list("pk", flat=True).first()) is not None:
-            yield task_id
+        # One task locked until the transaction ends, the ones others hold skipped: a random one of the
+        # pool's oldest page (the sort stays small however large the pool), else the oldest one free.
+        page = pool.order_by("pk").values("pk")[: CANDIDATES * 10]
+        random_of_page = Task.objects.filter(pk__in=page, status=TaskStatus.OPEN).order_by("?")
+        oldest_free = pool.select_for_update(skip_locked=True, of=("self",)).order_by("pk")
+        for locking in (random_of_page.select_for_update(skip_locked=True), oldest_free):
+            while (task_id := locking.values_list("pk", flat=True).first()) is not None:
+                yield task_id
         return
     while True:
         # A random sample of a page of the pool; a page whose every candidate was taken meanwhile is read again.

@@ -126,3 +126,41 @@ def test_a_page_of_candidates_taken_meanwhile_is_read_again(
     monkeypatch.setattr(service, "_claim", claimed_by_someone_else_first)
     task = task_acquire(user=first, level=TaskLevel.FIRST)
     assert task is not None and task.pk not in lost and len(lost) == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SKIP LOCKED is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_when_the_oldest_page_is_being_taken_by_others_a_newer_task_is_handed_out(
+    reference_data, superuser, fresh_runtime, monkeypatch
+):
+    """Every task of the page 随机获取 draws from is locked by other acquirers: the next free one is
+    handed out at once, neither waited for nor reported as "nothing left"."""
+    from django.db import transaction
+
+    from routing.services import tasks as service
+
+    monkeypatch.setattr(service, "CANDIDATES", 1)  # a page of 10
+    publish_demo(superuser)
+    open_tasks(staff("zs_clerk", "clerk", agency=ZHONGSHAN_AGENCY), 12)
+    first = staff("zs_first", "first_reviewer", agency=ZHONGSHAN_AGENCY)
+    oldest = list(Task.objects.order_by("pk").values_list("pk", flat=True)[:10])
+    locked, done = threading.Event(), threading.Event()
+
+    def hold_the_oldest_page() -> None:
+        try:
+            with transaction.atomic():
+                list(Task.objects.select_for_update().filter(pk__in=oldest))
+                locked.set()
+                done.wait(TIMEOUT)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_oldest_page)
+    holder.start()
+    try:
+        assert locked.wait(TIMEOUT)
+        task = task_acquire(user=first, level=TaskLevel.FIRST)
+    finally:
+        done.set()
+        holder.join(TIMEOUT)
+    assert task is not None and task.pk not in oldest
