@@ -54,3 +54,10 @@ def test_the_superior_of_an_agency_and_itself_is_its_parent():
 def test_an_unknown_parent_is_refused_and_named():
     with pytest.raises(AgencyTreeError, match="unknown parent agency '440000'"):
         ancestors("440199", {"440199": "440000"})
+
+
+def test_the_refusals_name_the_agency():
+    with pytest.raises(AgencyTreeError, match="unknown agency '123456'"):
+        ancestors("123456", TREE)
+    with pytest.raises(AgencyTreeError, match="cycle in agency tree at 'a'"):
+        ancestors("x", {"x": "a", "a": "b", "b": "a"})  # a cycle above the agency, not through it

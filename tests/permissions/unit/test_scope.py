@@ -47,3 +47,35 @@ def test_a_province_grant_makes_the_scope_everywhere():
 def test_no_grants_no_scope():
     assert scope_for([], [VIEW]).empty
     assert not allows([], VIEW, "442000")
+
+
+def test_the_agency_a_grant_works_on_is_its_own_its_citys_or_the_provinces():
+    from permissions.scope import grant_agency
+
+    assert grant_agency(TIANHE_CLERK) == "440106"
+    assert grant_agency(ZHONGSHAN_ADMIN) == "442099"
+    assert grant_agency(Grant(frozenset(), CITY, "440106")) == "440199"  # a county names its city's agency
+    assert grant_agency(SUPERVISOR) == "440099"
+
+
+def test_all_perms_is_the_union_of_the_grants_permissions():
+    from permissions.scope import all_perms
+
+    assert all_perms([ZHONGSHAN_ADMIN, TIANHE_CLERK]) == {VIEW, CHANGE}
+    assert all_perms([TIANHE_CLERK]) == {VIEW}
+    assert all_perms([]) == frozenset()
+
+
+def test_a_scope_collects_the_agencies_of_its_agency_grants():
+    scope = scope_for([ZHONGSHAN_ADMIN, TIANHE_CLERK], [VIEW])
+    assert scope.agencies == {"440106"}
+    assert not scope.empty
+    assert scope_for([SUPERVISOR], [VIEW]) == scope_for([SUPERVISOR, TIANHE_CLERK], [VIEW])
+
+
+def test_a_province_grant_does_not_cover_another_province_nor_a_city_grant_the_province_itself():
+    assert not SUPERVISOR.covers("110100")
+    assert SUPERVISOR.covers("440000")
+    assert not ZHONGSHAN_ADMIN.covers("440000")
+    assert not ZHONGSHAN_ADMIN.covers(None)
+    assert TIANHE_CLERK.covers("440100") and TIANHE_CLERK.covers("440106")

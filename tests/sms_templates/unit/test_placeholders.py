@@ -416,3 +416,25 @@ def test_sms_segment_count_by_length(length, segments):
 def test_negative_length_is_refused():
     with pytest.raises(ValueError):
         segments_for_length(-1)
+
+
+def test_the_hidden_code_warning_names_each_code_with_its_meaning_and_the_explicit_form():
+    (warning,) = parse("节假日HOLIDAY照常办理", V).warnings
+    assert warning.message == (
+        "第 4 个字符处的“HOLIDAY”含有占位符代码“DAY”（剩余几天办理时间），但整个词不能拆分为占位符，"
+        "将按原文发送；如需替换，请写成“{DAY}”的形式。"
+    )
+    (bare,) = parse("HOLIDAY", frozenset(V)).warnings  # a set of codes has no meanings to show
+    assert "含有占位符代码“DAY”，" in bare.message
+
+
+def test_render_content_masks_and_fills_as_render_does():
+    assert render_content("身份证SFZH", {"SFZH": "440102199001011234"}, V).text == "身份证4****************4"
+    unmasked = render_content("SFZH", {"SFZH": "440102199001011234"}, V, mask_id_number=False)
+    assert unmasked.text == "440102199001011234"
+    assert render_content("您好XM!", {}, V).text == "您好!"
+    vocabulary = {**V, "JHRSFZH": "监护人身份证号码"}
+    guardian = render_content(
+        "{JHRSFZH}", {"JHRSFZH": "440102199001011234"}, vocabulary, id_number_codes=frozenset({"JHRSFZH"})
+    )
+    assert guardian.text == "4****************4"
