@@ -45,3 +45,14 @@ def test_agency_kinds_sit_under_the_right_parents():
     assert parent_kind_problem("service_point", None) == "须填写上级机构"
     assert parent_kind_problem("service_point", "provincial").startswith("上级机构的类型不符")
     assert parent_kind_problem("provincial", "municipal") == "省级经办机构没有上级机构"
+
+
+def test_a_cycle_below_the_first_matter_and_one_in_a_later_part_are_both_found():
+    assert prerequisite_cycles({"A": {"B"}, "B": {"C"}, "C": {"B"}}) == [["B", "C", "B"]]
+    assert prerequisite_cycles({"A": {"B"}, "B": set(), "C": {"D"}, "D": {"C"}}) == [["C", "D", "C"]]
+
+
+def test_many_ways_to_one_matter_are_walked_once():
+    # 40 layers of two matters, each requiring both of the next layer: 2**40 paths, 80 matters.
+    layers = {f"L{i}{side}": {f"L{i + 1}a", f"L{i + 1}b"} for i in range(40) for side in "ab"}
+    assert prerequisite_cycles(layers) == []

@@ -367,3 +367,36 @@ def test_only_errors_and_incomplete_findings_make_a_matter_incomplete():
     assert not rules.is_complete([warning, Finding(INCOMPLETE, "kiosk_without_materials", "…")])
     assert not rules.is_complete([Finding(ERROR, "time_limit_out_of_range", "…")])
     assert rules.is_complete([])
+
+
+def test_a_citys_own_sms_template_is_no_finding():
+    own = sms_slot(template_code="ZS_SL_01", template_region="442000")
+    assert rules.sms_slot_findings(replace(BASE, sms_slots=(own,))) == []
+
+
+def test_province_mode_for_a_province_wide_matter_is_no_finding():
+    assert rules.check_local_matter(replace(BASE, distribution_mode="province")) == ()
+
+
+def test_a_list_whose_kind_has_no_label_is_named_by_its_code():
+    facts = replace(
+        BASE, kind_labels={}, checklists={("counter", "main"): (ListItem("CL001"), ListItem("CL001"))}
+    )
+    [finding] = rules.check_local_matter(facts)
+    assert finding.message.startswith("柜台main中材料 CL001")
+
+
+def test_findings_come_errors_then_incomplete_then_warnings_whatever_rule_found_them():
+    facts = replace(
+        BASE,
+        review_levels=1,
+        checklists={("kiosk", "main"): (ListItem("CL001"), ListItem("CL001"))},  # an error found late
+        print_slots=(print_slot(template_active=False),),  # incomplete, found early
+        sms_slots=(sms_slot("first_reviewed", "已初审短信"),),  # a warning found before the last incomplete
+    )
+    assert [(f.severity, f.code) for f in rules.check_local_matter(facts)] == [
+        (ERROR, "duplicate_material"),
+        (INCOMPLETE, "print_template_inactive"),
+        (INCOMPLETE, "counter_without_materials"),
+        (WARNING, "first_reviewed_sms_single_level"),
+    ]

@@ -1,6 +1,6 @@
 """Scope resolution rules (pure)."""
 
-from permissions.scope import AGENCY, CITY, PROVINCE, Grant, allows, scope_for
+from permissions.scope import AGENCY, CITY, PROVINCE, Grant, Scope, allows, scope_for
 
 VIEW = "config_center.view_localmatter"
 CHANGE = "config_center.change_localmatter"
@@ -79,3 +79,14 @@ def test_a_province_grant_does_not_cover_another_province_nor_a_city_grant_the_p
     assert not ZHONGSHAN_ADMIN.covers("440000")
     assert not ZHONGSHAN_ADMIN.covers(None)
     assert TIANHE_CLERK.covers("440100") and TIANHE_CLERK.covers("440106")
+
+
+def test_a_grant_without_the_permission_does_not_end_the_search():
+    assert scope_for([TIANHE_CLERK, ZHONGSHAN_ADMIN], [CHANGE]) == Scope(False, frozenset({"442000"}))
+
+
+def test_the_scopes_are_plain_values():
+    assert scope_for([ZHONGSHAN_ADMIN, SUPERVISOR], [CHANGE]) == Scope(True, frozenset())
+    assert scope_for([ZHONGSHAN_ADMIN, TIANHE_CLERK], [VIEW]) == Scope(
+        False, frozenset({"442000", "440100"}), frozenset({"440106"})
+    )

@@ -438,3 +438,28 @@ def test_render_content_masks_and_fills_as_render_does():
         "{JHRSFZH}", {"JHRSFZH": "440102199001011234"}, vocabulary, id_number_codes=frozenset({"JHRSFZH"})
     )
     assert guardian.text == "4****************4"
+
+
+def test_hidden_codes_are_listed_by_their_first_position_in_the_word():
+    (warning,) = parse("DAYQXMQDAY", V).warnings
+    assert warning.found_codes == ("DAY", "XM")
+
+
+def test_the_length_refusals_in_words_and_where():
+    assert validate("  ", V) == (Diagnostic("error", "empty_template", "短信模板内容不能为空。", 0, 2),)
+    assert validate("您好XM！", V, max_length=4) == (
+        Diagnostic("error", "too_long", "短信模板共 5 个字符，超过上限 4 个字符。", 4, 5),
+    )
+    with pytest.raises(ValueError, match="length cannot be negative"):
+        segments_for_length(-1)
+
+
+def test_a_parsed_template_built_by_hand_renders_every_text_segment():
+    segments = (
+        Segment(TEXT, "尊敬的", 0, 3),
+        Segment(TEXT, " ", 3, 4),
+        Segment(PLACEHOLDER, "XM", 4, 6),
+        Segment(TEXT, "，您", 6, 8),
+        Segment(TEXT, "好", 8, 9),
+    )
+    assert render(ParsedTemplate(segments), {"XM": "张三"}).text == "尊敬的 张三，您好"
