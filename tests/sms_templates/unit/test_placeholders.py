@@ -463,3 +463,26 @@ def test_a_parsed_template_built_by_hand_renders_every_text_segment():
         Segment(TEXT, "好", 8, 9),
     )
     assert render(ParsedTemplate(segments), {"XM": "张三"}).text == "尊敬的 张三，您好"
+
+
+def test_an_unknown_explicit_code_in_words_and_where():
+    assert parse("您好{ABC}", V).diagnostics == (
+        Diagnostic(
+            "error", "unknown_explicit_code", "第 3 个字符处的“{ABC}”不是已登记的占位符代码。", 2, 7, ("ABC",)
+        ),
+    )
+
+
+def test_several_hidden_codes_are_named_one_after_another():
+    (warning,) = parse("CZYJPQ", V).warnings
+    assert "含有占位符代码“CZYJP”（中止意见）、“CZYJ”（终止意见），" in warning.message
+
+
+def test_three_codes_in_one_run_each_start_where_the_last_ended():
+    segments = parse("XMYWMCSFZH", V).segments
+    assert [(s.value, s.start, s.end) for s in segments] == [("XM", 0, 2), ("YWMC", 2, 6), ("SFZH", 6, 10)]
+
+
+def test_a_string_vocabulary_is_refused_in_words():
+    with pytest.raises(TypeError, match="not a str"):
+        parse("XM", "XM")  # type: ignore[arg-type]
