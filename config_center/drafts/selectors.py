@@ -1,11 +1,11 @@
 """Reads of the configuration centre: querysets for the screens, snapshots and rule facts."""
 
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from catalog.models import Channel, Material, Matter
 from sms_templates.models import SmsEvent
@@ -262,13 +262,8 @@ def region_draft(region) -> dict[str, dict]:
 
 def region_drafts(regions) -> dict[int, dict[str, dict]]:
     """Several cities' drafts by region id (see ``region_draft``), in the queries of one."""
-    return drafts_of(regions, local_matters_with_config().filter(region__in=list(regions), is_active=True))
-
-
-def drafts_of(regions, bound: Iterable[LocalMatter]) -> dict[int, dict[str, dict]]:
-    """``region_drafts`` from the cities' bound matters read already (``local_matters_with_config``)."""
     drafts: dict[int, dict[str, dict]] = {region.pk: {} for region in regions}
-    for local in bound:
+    for local in local_matters_with_config().filter(region__in=list(drafts), is_active=True):
         drafts[local.region_id][local.matter.code] = local_matter_snapshot(local)
     return drafts
 
@@ -323,13 +318,56 @@ def region_draft_edits_by(user) -> dict[int, datetime]:
     return latest
 
 
+def bound_matter_counts(regions) -> dict[int, int]:
+    """{region id: the city's bound (active) local matters}, in one grouped query."""
+    rows = (
+        LocalMatter.objects.filter(region__in=list(regions), is_active=True)
+        .order_by()
+        .values_list("region_id")
+        .annotate(number=Count("pk"))
+    )
+    return {region_id: number for region_id, number in rows}
+
+
+def region_draft_saves_since(since: Mapping[int, datetime]) -> dict[int, tuple[int, datetime]]:
+    """{region id: (saves of the city's draft after ``since[region id]``, the last one's time)}, across the local
+    matters and everything hanging off them: one query, the four history tables' counts by city put together
+    (``UNION ALL``), each over the history dates' index."""
+    candidates = [
+        (LocalMatter.history.all(), "region_id"),
+        (ChecklistItem.history.all(), "local_matter__region_id"),
+        (SmsSlot.history.all(), "local_matter__region_id"),
+        (PrintSlot.history.all(), "local_matter__region_id"),
+    ]
+    if not since:
+        return {}
+    parts = []
+    for history, region in candidates:
+        after = Q()
+        for region_id, moment in since.items():
+            after |= Q(**{region: region_id, "history_date__gt": moment})
+        parts.append(
+            history.filter(after)
+            .order_by()
+            .values_list(region)
+            .annotate(saves=Count("history_id"), last=Max("history_date"))
+        )
+    found: dict[int, tuple[int, datetime]] = {}
+    for region_id, saves, last in parts[0].union(*parts[1:], all=True):
+        before = found.get(region_id)
+        found[region_id] = (saves, last) if before is None else (before[0] + saves, max(before[1], last))
+    return found
+
+
 __all__ = [
     "region_draft",
     "region_drafts",
     "region_draft_edits_by",
     "region_draft_errors",
+    "region_draft_saves_since",
     "region_draft_last_editor_id",
     "PROPERTY_FIELDS",
+    "bound_matter_counts",
     "channel_names",
     "default_snapshot",
     "local_matter_facts",

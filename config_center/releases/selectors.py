@@ -2,8 +2,9 @@
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 
 from catalog.models import Region
 
@@ -29,6 +30,23 @@ def live_releases(regions: Sequence[Region], *, snapshots: bool = True) -> dict[
     if not snapshots:
         releases = releases.defer("snapshot")
     return {release.region_id: release for release in releases}
+
+
+def draft_baselines(live: Mapping[int, Release]) -> dict[int, datetime]:
+    """{region id: the time after which saves of the city's draft are not in its live release}: the live
+    release's own time, or for a 回滚 the time of the release it went back to (the draft kept what came after).
+    ``live``: ``live_releases``; one query when a city's live release is a rollback, none otherwise."""
+    baselines = {region_id: release.published_at for region_id, release in live.items()}
+    rollbacks = [release for release in live.values() if release.rolled_back_to]
+    if rollbacks:
+        targets = Q()
+        for release in rollbacks:
+            targets |= Q(region_id=release.region_id, number=release.rolled_back_to)
+        for region_id, published_at in Release.objects.filter(targets).values_list(
+            "region_id", "published_at"
+        ):
+            baselines[region_id] = published_at
+    return baselines
 
 
 def may_publish(user, region: Region) -> bool:
@@ -57,15 +75,11 @@ class DraftStatus:
         return self.matters > 0
 
 
-def draft_statuses(
-    regions: Sequence[Region], *, draft_by_region: Mapping[int, dict[str, dict]] | None = None
-) -> list[DraftStatus]:
-    """Each city's draft against its latest release, counted as 对比 lists it, in a fixed number of queries
-    (``draft_by_region``: the drafts, when the caller has read them already, as ``drafts.region_drafts``)."""
+def draft_statuses(regions: Sequence[Region]) -> list[DraftStatus]:
+    """Each city's draft against its latest release, counted as 对比 lists it, in a fixed number of queries."""
     if not regions:
         return []
-    if draft_by_region is None:
-        draft_by_region = drafts.region_drafts(regions)
+    draft_by_region = drafts.region_drafts(regions)
     live = live_releases(regions)
     baseline = drafts.default_snapshots()
     statuses = []

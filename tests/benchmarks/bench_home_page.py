@@ -6,8 +6,9 @@
     python tests/benchmarks/bench_home_page.py --cases 100000 --explain
 
 The cases come from ``tests.factories.bulk_cases`` (COPY, indexes rebuilt after the load, then VACUUM
-ANALYZE: ~42,000 review tasks, 300 open transfers, 2,000 failed SMS over 21 cities and 3 years), and the
-demo configuration of 中山 and 广州 is published with one unpublished change. The page is requested through
+ANALYZE: ~42,000 review tasks, 300 open transfers, 2,000 failed SMS over 21 cities and 3 years); every city
+has 20 bound matters with their lists (``tests.factories.config.province_configuration``: 420 local matters,
+21,420 checklist rows), 中山 and 广州 the demo's too, both published, with one unpublished save. The page is requested through
 the test client (middleware, session, every query, the templates) as each kind of user:
 a superuser, a province supervisor (省级业务督导) with the default period and with the longest one, a 中山
 clerk, a 中山 reviewer holding tasks, a 中山 city administrator. Prints p50 / p95 / max and the number of
@@ -30,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 DEFAULT_DB = "console_bench_home_page"
 TARGET_MS = 300.0
+CONFIGURED_MATTERS = 20  # per city: about what a city binds of the catalog's matters
 
 
 def _arguments():
@@ -98,18 +100,28 @@ def _build(args) -> None:
 
 
 def _configuration(root) -> None:
-    """中山 and 广州 published (once), and one unpublished change in 广州."""
+    """Every city configured (20 matters × 6 channels × 8 materials each, ``province_configuration``) and the
+    demo's matters in 中山 and 广州, those two published (once), then one unpublished save in 广州."""
     from catalog.models import Region
     from config_center.drafts.models import LocalMatter
     from config_center.project.demo import demo_data_load
     from config_center.releases.models import Release
     from config_center.releases.services import release_publish
+    from tests.factories.config import CATEGORY_CODE, province_configuration
 
+    if not LocalMatter.objects.filter(matter__category__code=CATEGORY_CODE).exists():
+        summary = province_configuration(matters=CONFIGURED_MATTERS)
+        print(
+            f"configuration: {summary.local_matters:,} local matters in {summary.cities} cities, "
+            f"{summary.checklist_items:,} checklist rows"
+        )
     if not Release.objects.filter(region__code__in=["442000", "440100"]).exists():
         demo_data_load(root)
         for code in ("442000", "440100"):
             release_publish(region=Region.objects.get(code=code), user=root, comment="基准测试发布")
-    LocalMatter.objects.filter(region__code="440100", is_active=True).update(time_limit_days=9)
+    local = LocalMatter.objects.filter(region__code="440100", is_active=True).order_by("pk").first()
+    local.time_limit_days += 1
+    local.save()  # a save after the release (the history records it)
 
 
 def _users():

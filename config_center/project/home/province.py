@@ -101,7 +101,8 @@ def _percent(share: float | None) -> str:
 
 
 def province_figures(data, *, today: datetime.date) -> ProvinceFigures:
-    """The per-city figures of the period the GET ``data`` names (the default period when it is refused)."""
+    """The per-city figures of the period the GET ``data`` names (the default period when it is refused);
+    every city has its row, and the province its own when it handles cases (transfers to its agency)."""
     form = PeriodForm(data, today=today)
     period = form.period()
     start, end = period.bounds(timezone.get_current_timezone())

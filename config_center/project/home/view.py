@@ -38,8 +38,10 @@ def home_context(request) -> dict:
     if cities:
         lines = config.city_configs(user, cities)
         # One city is always shown; of many, those with something to do (the rest are summed up in a line).
-        context["config"] = lines if len(lines) == 1 else [line for line in lines if not line.clean]
-        context["config_clean"] = [] if len(lines) == 1 else [line for line in lines if line.clean]
+        single = len(lines) == 1
+        context["config"] = lines if single else [line for line in lines if not line.clean]
+        context["config_clean"] = [] if single else [line for line in lines if line.clean]
+        context["config_single"] = single
     if province.sees_province(user):
         context["province"] = province.province_figures(request.GET, today=today)
     return context
