@@ -226,3 +226,20 @@ def test_the_cities_where_a_user_holds_a_permission(gz_admin, superuser):
     assert allowed_city_codes(superuser, [CHANGE_LOCAL]) is None
     superuser.is_active = False
     assert allowed_city_codes(superuser, [CHANGE_LOCAL]) == frozenset()
+
+
+def test_rows_for_the_whole_province_are_in_every_scope_when_asked(gz_admin, tianhe):
+    from sms_templates.models import SmsTemplate
+
+    templates = SmsTemplate.objects.all()
+    province_wide = templates.filter(category__region__isnull=True)
+    assert province_wide.exists()  # the reference templates
+    view = ["sms_templates.view_smstemplate"]
+    with_them = scope_queryset(templates, gz_admin, view, include_province_wide=True)
+    assert set(province_wide) <= set(with_them)
+    assert not set(province_wide) & set(scope_queryset(templates, gz_admin, view))
+    # A region is never province-wide: asking for those rows changes nothing for regions.
+    regions = Region.objects.filter(code__startswith="44")
+    assert set(scope_queryset(regions, gz_admin, [CHANGE_LOCAL], include_province_wide=True)) == set(
+        scope_queryset(regions, gz_admin, [CHANGE_LOCAL])
+    )
