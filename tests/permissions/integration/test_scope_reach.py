@@ -193,6 +193,7 @@ def test_an_inactive_or_anonymous_user_has_no_grants(gz_admin):
     from django.contrib.auth.models import AnonymousUser
 
     assert user_grants(AnonymousUser()) == ()
+    assert user_grants(None) == ()  # no user on the request at all (before authentication)
     user = _fresh(gz_admin)
     user.is_active = False  # e.g. switched off by another administrator during this request
     assert user_grants(user) == ()
