@@ -318,7 +318,7 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def _time(label: str, samples: list[dict], request, sql) -> tuple[str, float]:
+def _time(label: str, samples: list[dict], request, sql, *, target: bool = True) -> tuple[str, float]:
     from django.db import reset_queries
 
     screen, database = [], []
@@ -334,7 +334,7 @@ def _time(label: str, samples: list[dict], request, sql) -> tuple[str, float]:
     print(
         f"{label:<58} screen p50 {statistics.median(screen):6.1f}  p95 {p95:6.1f}  max {max(screen):6.1f} ms"
         f" | SQL p50 {statistics.median(database):5.1f}  p95 {_percentile(database, 0.95):5.1f} ms"
-        f"  {'ok' if p95 < TARGET_MS else 'MISS'}"
+        f"  {('ok' if p95 < TARGET_MS else 'MISS') if target else ''}"
     )
     return label, p95
 
@@ -440,7 +440,7 @@ def main() -> int:
         assert request(by_receipt[0]) == 1, f"the receipt number was not found for {who}"
         measurements.append(_time(f"[{who}] lookup by 受理回执号", by_receipt, request, sql))
         measurements.append(_time(f"[{who}] lookup by 证件号", by_id, request, sql))
-        extra.append(_time(f"[{who}] lookup by 姓名 (no target)", by_name, request, sql))
+        extra.append(_time(f"[{who}] lookup by 姓名 (no target)", by_name, request, sql, target=False))
         measurements.append(
             _time(f"[{who}] 流程状态 + 分管机构 + 30 days, first page", listings, request, sql)
         )
@@ -448,7 +448,7 @@ def main() -> int:
         print(f"    rows on the first pages of the listing (20 samples): min {min(sizes)}, max {max(sizes)}")
         unfiltered = [{} for _ in range(20)]
         extra.append(
-            _time(f"[{who}] no condition (estimate or count capped, no target)", unfiltered, request, sql)
+            _time(f"[{who}] no condition (estimate, no target)", unfiltered, request, sql, target=False)
         )
         if args.explain:
             for params in (by_receipt[0], by_id[0], listings[0]):
