@@ -75,6 +75,7 @@ class ConsoleResource(resources.ModelResource):
         self._keys: dict | None = None
         self._batch = None  # the dataset being imported
         self._loaded: dict | None = None  # {pk: instance} of the stored rows the batch names
+        self._batch_loaded = False  # whether ``_loaded`` holds the batch's stored rows yet
         self._stored: tuple | None = None  # the values of the row's stored instance (None: a new row)
         self._row_numbers: list[int] | None = None  # the batch's spreadsheet row numbers (the workbook's)
         if preview:
@@ -163,8 +164,10 @@ class ConsoleResource(resources.ModelResource):
         found = self.stored_keys().get(self._row_key(row))
         if found is None or isinstance(found, self._meta.model):
             return found
-        if self._loaded is None:
-            self._loaded = self._load_batch()
+        if not self._batch_loaded:
+            # Rows saved earlier in this batch (``_remember``) may be here already: keep them beside the load.
+            self._loaded = {**self._load_batch(), **(self._loaded or {})}
+            self._batch_loaded = True
         return self._loaded.get(found)
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
@@ -290,7 +293,7 @@ class ConsoleResource(resources.ModelResource):
                 if isinstance(field.widget, CodeLookupWidget):
                     field.widget.reset()
             self._keys = None
-        self._batch, self._loaded = dataset, None
+        self._batch, self._loaded, self._batch_loaded = dataset, None, False
         self._row_numbers = kwargs.get("row_numbers")
         dataset.headers = [normalize.text(header) for header in dataset.headers or []]
         blank = [index for index, row in enumerate(dataset) if normalize.is_blank(row)]

@@ -146,3 +146,21 @@ def test_importing_the_export_again_changes_nothing(tmp_path):
         if counts["新增"] or counts["修改"] or counts["删除"]
     }
     assert changed == {}
+
+
+@pytest.mark.django_db
+def test_a_new_row_before_a_stored_one_finds_the_stored_one(reference_data, superuser):
+    """A sheet saved row by row: a new row first must not hide the stored rows that follow (PostgreSQL exports
+    NULL region codes last, so a city's new category came before the province's stored one and was re-created)."""
+    import tablib
+
+    categories = tablib.Dataset(
+        ("中山本地短信", "442000", 100), ("工伤待遇保险", "", 100), headers=["分类名称", "地区编码", "排序"]
+    )
+    report = config_import({"短信模板大类": categories}, user=superuser)
+    assert report.ok, [str(error) for error in report.errors]
+    counts = report.counts["短信模板大类"]
+    assert counts["新增"] == 1 and counts["修改"] + counts["未变"] == 1
+    from sms_templates.models import SmsTemplateCategory
+
+    assert SmsTemplateCategory.objects.filter(name="工伤待遇保险").count() == 1
