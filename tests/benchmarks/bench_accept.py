@@ -91,7 +91,15 @@ def _configure() -> tuple[str, callable]:
     folder.mkdir(parents=True, exist_ok=True)
     path = Path(tempfile.mkstemp(prefix="accept-", suffix=".sqlite3", dir=folder)[1])
     os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-    return "SQLite", lambda: path.unlink(missing_ok=True)
+
+    def remove() -> None:
+        from django.db import connections
+
+        connections.close_all()
+        for name in (path.name, f"{path.name}-wal", f"{path.name}-shm"):  # WAL mode leaves two beside it
+            (path.parent / name).unlink(missing_ok=True)
+
+    return "SQLite", remove
 
 
 # ---- the work -------------------------------------------------------------------------------------------
