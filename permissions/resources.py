@@ -76,6 +76,9 @@ class AssignmentResource(ScopedResource):
     def instance_queryset(self):
         return Assignment.objects.select_related("user", "role", "agency", "region")
 
+    def export_queryset(self):
+        return self.instance_queryset().order_by("user__username", "role__code", "region__code", "pk")
+
     def key_of_instance(self, obj):
         return (
             obj.user.username,

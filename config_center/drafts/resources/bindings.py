@@ -208,6 +208,12 @@ class SmsSlotResource(BindingRows, ScopedResource):
     def instance_queryset(self):
         return SmsSlot.objects.select_related("local_matter__region", "local_matter__matter", "template")
 
+    def export_queryset(self):
+        # A fixed order, so the same configuration exports the same file on every database.
+        return self.instance_queryset().order_by(
+            "local_matter__region__code", "local_matter__matter__code", "event"
+        )
+
     key_paths = ("local_matter__region__code", "local_matter__matter__code", "event")
 
     def key_of_instance(self, obj):
