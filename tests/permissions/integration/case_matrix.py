@@ -20,6 +20,7 @@ from permissions.services import assignment_create
 from routing import states
 from routing.models import Case, CaseEvent, CaseFile, Task
 from routing.services import case_scan, task_acquire, task_complete
+from routing.services.jurisdiction import case_escalate, case_push
 from sms_templates.models import SmsMessage
 from tests.factories.cases import GS0101_MAIN, accept, id_card, publish_demo, staff
 
@@ -35,6 +36,9 @@ CASE_ACTIONS = [
     "release",
     "query",
     "export",
+    "push",
+    "escalate",
+    "decide",
 ]
 # No reference role holds 高级扫描; a role made for the matrix holds it (with 业务状态查询) at 中山's agency.
 SCAN_LEAD = "scan_lead"
@@ -45,7 +49,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 class CaseWorld:
     users: dict  # role code -> user (scoped as ROLE_SCOPE says; the scan lead at 中山's agency)
     colleagues: dict  # (level, city) -> a reviewer of that city's agency
-    cases: dict  # (kind, city) -> receipt number; kinds: accepted, first_pool, second_pool
+    cases: dict  # (kind, city) -> receipt number; kinds: accepted, first_pool, second_pool, pushed, escalated
 
 
 def case_world(role_scope: dict) -> CaseWorld:
@@ -84,6 +88,19 @@ def case_world(role_scope: dict) -> CaseWorld:
             cases[(kind, city)] = receipt_no
         task = task_acquire(user=colleagues[(1, city)], level=1, receipt_no=cases[("second_pool", city)])
         task_complete(user=colleagues[(1, city)], task_id=task.pk, outcome="pass", opinion="同意")
+    # 疑难案件: in each city a case pushed there by the other city's reviewer (to be escalated), and one
+    # already escalated to the common superior (the provincial agency), waiting for its decision.
+    for city, agency in AGENCY.items():
+        other = FOREIGN if city == OWN else OWN
+        here = {"accepting_agency": AGENCY[other], "insured_agency": AGENCY[other]}
+        for kind in ("pushed", "escalated"):
+            receipt_no = accept(root, **here).receipt_no
+            case_scan(receipt_no=receipt_no, user=root, defer=True)
+            case_push(
+                user=colleagues[(1, other)], receipt_no=receipt_no, target_agency=agency, reason="属地管辖"
+            )
+            cases[(kind, city)] = receipt_no
+        case_escalate(user=colleagues[(1, city)], receipt_no=cases[("escalated", city)], reason="管辖有争议")
     return CaseWorld(users, colleagues, cases)
 
 
@@ -160,4 +177,26 @@ def attempt(world: CaseWorld, client: Client, action: str, city: str, task_id: i
             return False
         sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).worksheets[0]
         return any(row and row[0] == receipt_no for row in sheet.iter_rows(values_only=True))
+    if action == "push":
+        # The handling agency (the city's own) sends a case of its 初审 pool to the other city's agency.
+        receipt_no = cases[("first_pool", city)]
+        target = AGENCY[FOREIGN if city == OWN else OWN]
+        body = {"target_agency": target, "reason": "不属本机构管辖"}
+        response = _json(client, f"/api/v1/cases/{receipt_no}/push", body)
+        return (
+            response.status_code == 200
+            and Case.objects.get(receipt_no=receipt_no).handling_agency.code == target
+        )
+    if action == "escalate":
+        receipt_no = cases[("pushed", city)]
+        response = _json(client, f"/api/v1/cases/{receipt_no}/escalate", {"reason": "管辖有争议"})
+        return (
+            response.status_code == 200
+            and Case.objects.get(receipt_no=receipt_no).escalated_to_id is not None
+        )
+    if action == "decide":
+        receipt_no = cases[("escalated", city)]
+        body = {"target_agency": AGENCY[city], "opinion": "由受移送机构办理"}
+        response = _json(client, f"/api/v1/cases/{receipt_no}/decide", body)
+        return response.status_code == 200 and Case.objects.get(receipt_no=receipt_no).jurisdiction_final
     raise AssertionError(action)

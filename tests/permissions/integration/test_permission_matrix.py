@@ -269,7 +269,9 @@ def test_matrix_has_at_least_150_cases():
 
 # role → case action → where allowed (hand-written like EXPECTED): the own city is 中山 (its agency 442099),
 # the foreign one 广州. Reviewers take, complete and release only their own agency's tasks at their own level;
-# a task of another user (a colleague's, or another city's) is not theirs to complete or release.
+# a task of another user (a colleague's, or another city's) is not theirs to complete or release. 疑难案件: the
+# handling agency's reviewers push a case (once) and escalate a case pushed to them; only the common superior
+# agency's staff decide.
 CASE_EXPECTED = {
     "city_admin": {"query": "own", "export": "own"},
     "clerk": {"accept": "own", "scan": "own", "query": "own", "export": "own"},
@@ -279,6 +281,8 @@ CASE_EXPECTED = {
         "release": "own",
         "query": "own",
         "export": "own",
+        "push": "own",
+        "escalate": "own",
     },
     "second_reviewer": {
         "acquire_second": "own",
@@ -286,8 +290,11 @@ CASE_EXPECTED = {
         "release": "own",
         "query": "own",
         "export": "own",
+        "push": "own",
+        "escalate": "own",
     },
-    "supervisor": {"query": "both", "export": "both"},
+    # The province's supervisor holds 业务移交 province-wide: the common superior (省局) decides jurisdiction.
+    "supervisor": {"query": "both", "export": "both", "decide": "both"},
     "auditor": {"query": "own", "export": "own"},
     SCAN_LEAD: {"advanced_scan": "own", "query": "own", "export": "own"},
 }
