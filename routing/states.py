@@ -8,6 +8,11 @@ Any open case may be 中止 (suspended; resumed into the 初审 pool) or 终止;
 a case refused at the counter is 不予受理. A completed transfer (全省通办业务移交) puts the target case back
 in the new agency's 初审 pool: ``reassign``.
 
+A case of a joint application (联办申请, 000 第四部分) whose prerequisite case is still open waits (待前置,
+``wait``) with no task and its clock stopped; when the prerequisites are 办结 it starts in the 初审 pool
+(``start``), or is suspended (中止) if the applicant still owes materials. A suspended case whose
+prerequisites are open again goes back to waiting when resumed.
+
 ``next_status`` is the only judge: services ask it and record what it answers; an illegal transition is
 an ``IllegalTransition`` with a message a clerk can read, and nothing changes.
 """
@@ -26,6 +31,7 @@ SUSPENDED = "suspended"
 TERMINATED = "terminated"
 REFUSED = "refused"
 REVIEW_FAILED = "review_failed"
+WAITING = "waiting"  # 待前置: a joint application's case waiting for its prerequisite cases
 
 STATUS_NAMES = {
     PENDING_CORRECTION: "待补正",
@@ -40,6 +46,7 @@ STATUS_NAMES = {
     TERMINATED: "终止",
     REFUSED: "不予受理",
     REVIEW_FAILED: "审核不通过",
+    WAITING: "待前置",
 }
 
 # Actions (what a user or the system does to a case)
@@ -62,6 +69,8 @@ SUSPEND = "suspend"
 RESUME = "resume"
 TERMINATE = "terminate"
 REASSIGN = "reassign"  # a completed transfer: back to the 初审 pool of the new 分管机构
+WAIT = "wait"  # 待前置: a joint application's case waits for its prerequisite cases
+START = "start"  # the prerequisites are 办结: to the 初审 pool without a new application
 
 ACTION_NAMES = {
     ACCEPT: "受理",
@@ -83,13 +92,28 @@ ACTION_NAMES = {
     RESUME: "恢复办理",
     TERMINATE: "终止",
     REASSIGN: "移交后重新分配",
+    WAIT: "等待前置事项办结",
+    START: "前置事项已办结，开始办理",
 }
 
 OPEN = frozenset(
-    {PENDING_CORRECTION, ACCEPTED, SCANNED, FIRST_ASSIGNED, FIRST_REVIEWED, SECOND_ASSIGNED, SUSPENDED}
+    {
+        PENDING_CORRECTION,
+        ACCEPTED,
+        SCANNED,
+        FIRST_ASSIGNED,
+        FIRST_REVIEWED,
+        SECOND_ASSIGNED,
+        SUSPENDED,
+        WAITING,
+    }
 )
 FINISHED = frozenset({COMPLETED, ARCHIVED, TERMINATED, REFUSED, REVIEW_FAILED})
 IN_REVIEW = frozenset({SCANNED, FIRST_ASSIGNED, FIRST_REVIEWED, SECOND_ASSIGNED})
+# Open but not yet handled by anyone: waiting for the applicant (待补正) or for a prerequisite case (待前置).
+NOT_STARTED = frozenset({PENDING_CORRECTION, WAITING})
+# The clock of these stands still (``suspended_at`` records since when): 中止 and 待前置.
+CLOCK_STOPPED = frozenset({SUSPENDED, WAITING})
 
 # (from, action) → to: every legal transition, and nothing else.
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -119,6 +143,12 @@ for _status in (ACCEPTED, SCANNED, FIRST_ASSIGNED, FIRST_REVIEWED, SECOND_ASSIGN
     TRANSITIONS[(_status, REASSIGN)] = SCANNED
 TRANSITIONS[(SUSPENDED, TERMINATE)] = TERMINATED
 TRANSITIONS[(SUSPENDED, REASSIGN)] = SCANNED
+# 联办 (一件事): waiting for the prerequisite cases, then started, suspended or terminated with them.
+TRANSITIONS[(ACCEPTED, WAIT)] = WAITING
+TRANSITIONS[(SUSPENDED, WAIT)] = WAITING
+TRANSITIONS[(WAITING, START)] = SCANNED
+TRANSITIONS[(WAITING, SUSPEND)] = SUSPENDED
+TRANSITIONS[(WAITING, TERMINATE)] = TERMINATED
 
 
 class IllegalTransition(ValueError):

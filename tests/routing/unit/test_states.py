@@ -28,6 +28,12 @@ LEGAL = {
     ("suspended", "resume"): "scanned",
     ("suspended", "terminate"): "terminated",
     ("suspended", "reassign"): "scanned",
+    # 联办: 待前置 until the prerequisite cases are 办结
+    ("accepted", "wait"): "waiting",
+    ("suspended", "wait"): "waiting",
+    ("waiting", "start"): "scanned",
+    ("waiting", "suspend"): "suspended",
+    ("waiting", "terminate"): "terminated",
     **{
         (status, action): target
         for status in ("accepted", "scanned", "first_assigned", "first_reviewed", "second_assigned")
@@ -71,3 +77,31 @@ def test_every_status_and_action_has_a_chinese_name():
     assert {action for _status, action in LEGAL} <= set(states.ACTION_NAMES)
     assert states.OPEN | states.FINISHED == set(states.STATUS_NAMES)
     assert not states.OPEN & states.FINISHED
+
+
+def test_a_waiting_case_is_open_not_started_and_its_clock_stands_still():
+    assert states.WAITING in states.OPEN
+    assert states.WAITING in states.NOT_STARTED
+    assert states.WAITING in states.CLOCK_STOPPED
+    assert states.WAITING not in states.IN_REVIEW
+    assert states.STATUS_NAMES[states.WAITING] == "待前置"
+    assert states.NOT_STARTED == {"pending_correction", "waiting"}
+    assert states.CLOCK_STOPPED == {"suspended", "waiting"}
+
+
+def test_a_waiting_case_may_only_start_be_suspended_or_terminated():
+    assert set(states.allowed_actions(states.WAITING)) == {"start", "suspend", "terminate"}
+
+
+def test_a_waiting_case_cannot_be_reviewed_or_transferred_before_it_starts():
+    for action in ("acquire_first", "pass_first", "reassign", "resume", "scan"):
+        with pytest.raises(states.IllegalTransition) as refused:
+            states.next_status(states.WAITING, action)
+        assert refused.value.message.startswith("流程状态为“待前置”的业务不能")
+
+
+def test_only_an_accepted_or_suspended_case_goes_to_waiting():
+    assert {status for (status, action) in states.TRANSITIONS if action == "wait"} == {
+        "accepted",
+        "suspended",
+    }
