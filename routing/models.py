@@ -380,3 +380,6 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.value}"
+
+
+from .benefits.models import Benefit, BenefitStandard  # noqa: E402, F401  (Django finds the models here)
