@@ -45,3 +45,13 @@ def work_calendar() -> WorkCalendar:
     for day, works in Holiday.objects.values_list("date", "is_workday_override"):
         (extra if works else holidays).append(day)
     return WorkCalendar.of(holidays, extra)
+
+
+def matter_relations() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """The joint-handling relations as plain mappings {matter code: codes}: (前置事项, 冲突事项), two queries."""
+    prerequisites: dict[str, set[str]] = {}
+    conflicts: dict[str, set[str]] = {}
+    for relation, found in ((Matter.prerequisites, prerequisites), (Matter.conflicts, conflicts)):
+        for code, other in relation.through.objects.values_list("from_matter__code", "to_matter__code"):
+            found.setdefault(code, set()).add(other)
+    return prerequisites, conflicts
