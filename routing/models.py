@@ -383,3 +383,4 @@ class Counter(models.Model):
 
 
 from .benefits.models import Benefit, BenefitStandard  # noqa: E402, F401  (Django finds the models here)
+from .joint.models import JointApplication, JointCase, JointMaterial  # noqa: E402, F401  (联办申请)
