@@ -297,3 +297,12 @@ SMS_REMINDER_CRON = os.environ.get("SMS_REMINDER_CRON", "0 9 * * *")
 # Where 催办 finds open cases: a dotted path to a ReminderSource class (the cases issue plugs in its own).
 SMS_REMINDER_SOURCE = os.environ.get("SMS_REMINDER_SOURCE", "routing.reminders.CaseReminderSource")
 # ---- end of SMS delivery ---------------------------------------------------------------------------
+
+# ---- API clients (permissions.ApiClient: bearer tokens of other systems) ------------------------------
+# API_READS_REQUIRE_CLIENT: 1 closes the catalog, checklist and route reads to callers without a client of scope
+# "reads" (or a console session); 0 (default) leaves them open to the intranet. API_CLIENT_RATE_LIMIT: a new
+# client's requests per minute. API_CLIENT_CACHE_SECONDS: how long a process keeps a token's client in memory
+# (a revoke or rotation reaches every process at once through the cache; this bounds it should the cache lose it).
+API_READS_REQUIRE_CLIENT = env_bool("API_READS_REQUIRE_CLIENT", False)
+API_CLIENT_RATE_LIMIT = int(os.environ.get("API_CLIENT_RATE_LIMIT", "600"))
+API_CLIENT_CACHE_SECONDS = float(os.environ.get("API_CLIENT_CACHE_SECONDS", "60"))
