@@ -9,11 +9,12 @@ from django.utils.translation import gettext as _
 class ApiError(Exception):
     """A refusal with a machine-readable reason code and a Chinese message."""
 
-    def __init__(self, status: int, reason_code: str, message: str, **extra):
+    def __init__(self, status: int, reason_code: str, message: str, *, headers: dict | None = None, **extra):
         super().__init__(message)
         self.status = status
         self.reason_code = reason_code
         self.message = message
+        self.headers = headers or {}  # e.g. Retry-After of a 429
         self.extra = extra
 
     def body(self) -> dict:

@@ -46,7 +46,10 @@ api = NinjaAPI(
 
 @api.exception_handler(ApiError)
 def _api_error(request, exc: ApiError):
-    return api.create_response(request, exc.body(), status=exc.status)
+    response = api.create_response(request, exc.body(), status=exc.status)
+    for name, value in exc.headers.items():
+        response[name] = value
+    return response
 
 
 def _field_name(location: list) -> str:
