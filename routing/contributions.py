@@ -4,6 +4,7 @@ from core.registry import registry
 
 from .admin import cases, counter, jurisdiction, tasks, transfer
 from .api import router
+from .benefits import contributions as benefits  # noqa: F401  (the benefit standards: their own contributions)
 from .case_api import router as case_router
 from .services import reminder_schedule_ensure
 from .transfer_api import router as transfer_router
