@@ -8,7 +8,7 @@ from .resources import AgencyResource, HolidayResource, MaterialResource, Matter
 from .services import reference_data_load
 
 registry.reference_data("catalog", reference_data_load, order=10)
-registry.api_router(router)
+registry.api_router(router, reads=True)
 registry.history(Holiday, search=("name",), order=95)
 registry.history(Region, search=("code", "name"), order=100)
 registry.history(Agency, search=("code", "name"), order=110)

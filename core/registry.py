@@ -153,6 +153,7 @@ class Registry:
         self._history: dict[type, HistorySource] = {}
         self._events: dict[type, EventSource] = {}
         self._routers: list[Any] = []
+        self._read_routers: list[Any] = []
         self._sheets: dict[str, Sheet] = {}
         self._screens: dict[str, type] = {}
         self._notices: dict[str, AdminNotice] = {}
@@ -172,10 +173,14 @@ class Registry:
             raise AlreadyRegistered(f"{model!r} contributed twice")
         bucket[model] = source
 
-    def api_router(self, router: Any) -> None:
+    def api_router(self, router: Any, *, reads: bool = False) -> None:
+        """An API router; ``reads``: its operations are reads open to the intranet (catalog, checklist, route),
+        which the project gates as ``API_READS_REQUIRE_CLIENT`` says. Other routers authenticate in their views."""
         if router in self._routers:
             raise AlreadyRegistered(f"API router {router!r} contributed twice")
         self._routers.append(router)
+        if reads:
+            self._read_routers.append(router)
 
     def sheet(self, resource: type, *, order: int) -> None:
         self._add(self._sheets, resource.sheet, Sheet(resource, order))
@@ -214,6 +219,9 @@ class Registry:
     @property
     def api_routers(self) -> tuple[Any, ...]:
         return tuple(self._routers)
+
+    def is_read_router(self, router: Any) -> bool:
+        return router in self._read_routers
 
     @property
     def sheets(self) -> tuple[Sheet, ...]:

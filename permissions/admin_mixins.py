@@ -102,3 +102,32 @@ class ScopedAdminMixin(HistoryPermissionMixin):
                 field.queryset, request.user, [self._perm("change"), self._perm("add")]
             )
         return field
+
+
+class ProvinceWideAdminMixin(HistoryPermissionMixin):
+    """A screen of rows that belong to no city (API clients): every permission needs a grant over the province.
+
+    The role backend answers for an object without ``scope_region_path`` from province-wide grants only, so the
+    checks pass such an object even when Django asks about the list (a city administrator holding the model
+    permission in their city does not see the screen)."""
+
+    def _province_wide_perm(self, request, action: str, obj=None) -> bool:
+        perm = f"{self.opts.app_label}.{get_permission_codename(action, self.opts)}"
+        return request.user.has_perm(perm, obj if obj is not None else self.model())
+
+    def has_module_permission(self, request):
+        return self._province_wide_perm(request, "view") or self._province_wide_perm(request, "change")
+
+    def has_view_permission(self, request, obj=None):
+        return self._province_wide_perm(request, "view", obj) or self._province_wide_perm(
+            request, "change", obj
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return self._province_wide_perm(request, "change", obj)
+
+    def has_add_permission(self, request, *args):
+        return self._province_wide_perm(request, "add")
+
+    def has_delete_permission(self, request, obj=None):
+        return self._province_wide_perm(request, "delete", obj)

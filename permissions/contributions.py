@@ -1,8 +1,9 @@
-"""What permissions contributes: the reference roles, the history of roles and assignments, the 岗位分配 sheet."""
+"""What permissions contributes: the reference roles, the history of roles, assignments and API clients, the
+岗位分配 sheet."""
 
 from core.registry import EMPTY_VALUE, registry
 
-from .models import Assignment, Role
+from .models import ApiClient, Assignment, Role
 from .resources import AssignmentResource
 from .services import roles_reference_data_load
 
@@ -16,4 +17,5 @@ registry.history(
     ),
     order=180,
 )
+registry.history(ApiClient, search=("name", "description", "token_prefix"), order=185)
 registry.sheet(AssignmentResource, order=50)

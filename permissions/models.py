@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -10,7 +11,7 @@ from simple_history.models import HistoricalRecords
 from catalog.models import Agency, Region
 from catalog.validators import catalog_code_validator
 
-from . import scope
+from . import api_rules, scope
 
 # The capabilities of 岗位权限管理 (seed 003 三(二)); model permissions (view/change of each table) come
 # from Django and are added to roles alongside these.
@@ -135,3 +136,101 @@ class Assignment(models.Model):
 
     def grant(self, perms: frozenset[str]) -> scope.Grant:
         return scope.Grant(perms, self.kind, self.region.code, self.agency.code if self.agency_id else None)
+
+
+def default_rate_limit() -> int:
+    """A new client's requests per minute: ``API_CLIENT_RATE_LIMIT`` (read when the client is created)."""
+    return settings.API_CLIENT_RATE_LIMIT
+
+
+def validate_scopes(value: str) -> None:
+    unknown = api_rules.unknown_scopes(value)
+    if unknown:
+        raise ValidationError(_("未知的接口权限：%(names)s。") % {"names": "、".join(unknown)})
+
+
+class ApiClient(models.Model):
+    """接口调用方: another system (粤省事, 网厅, 自助机 …) calling the API with a bearer token.
+
+    Only the token's hash is kept (``api_rules``) and a short visible prefix to recognise it. A client acts
+    through its own service user (``user``), which holds exactly its scopes' capabilities at its agencies
+    (``ApiClient.access``) and nothing from role assignments; every case write records the client."""
+
+    name = models.CharField(
+        _("名称"),
+        max_length=50,
+        unique=True,
+        validators=[
+            RegexValidator(r"^[\w.@+-]+\Z", _("名称只能包含文字、数字和 . @ + - _（不含空格）。")),
+        ],
+        help_text=_("例如 粤省事、网上办事大厅、自助机；其服务账号名为 api.名称。"),
+    )
+    description = models.TextField(_("说明"), blank=True, max_length=500)
+    token_prefix = models.CharField(_("令牌前缀"), max_length=16, editable=False)
+    token_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True, editable=False)
+    scopes = models.CharField(
+        _("接口权限"), max_length=200, blank=True, validators=[validate_scopes], help_text=_("可调用的接口。")
+    )
+    cities = models.ManyToManyField(
+        Region,
+        verbose_name=_("可提交业务的地市"),
+        blank=True,
+        related_name="+",
+        limit_choices_to={"level__in": [Region.Level.PROVINCE, Region.Level.CITY]},
+        help_text=_("选地市即可为该市所有经办机构提交业务；选广东省即全省。"),
+    )
+    agencies = models.ManyToManyField(
+        Agency, verbose_name=_("可提交业务的经办机构"), blank=True, related_name="+"
+    )
+    rate_limit = models.PositiveIntegerField(
+        _("每分钟请求上限"),
+        default=default_rate_limit,
+        validators=[MinValueValidator(1), MaxValueValidator(1_000_000)],
+    )
+    is_active = models.BooleanField(
+        _("有效"), default=True, help_text=_("停用即吊销令牌，调用方立即无法访问。")
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("服务账号"),
+        on_delete=models.PROTECT,
+        related_name="api_client",
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近调用"), null=True, blank=True, editable=False)
+    history = HistoricalRecords(m2m_fields=[cities, agencies], excluded_fields=["token_hash", "last_used_at"])
+
+    class Meta:
+        verbose_name = _("接口调用方")
+        verbose_name_plural = _("接口调用方")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def scope_names(self) -> tuple[str, ...]:
+        return api_rules.scopes_parse(self.scopes)
+
+    def access(self) -> api_rules.ClientAccess:
+        """The client as a request needs it: its scopes, every agency it acts for (its agencies and each agency
+        of its cities; the province: all of them) with the agency's region, and its rate limit. Two queries."""
+        places = list(self.cities.values_list("code", "level"))
+        everywhere = any(level == Region.Level.PROVINCE for _code, level in places)
+        cities = [code for code, _level in places]
+        agencies = Agency.objects.filter(is_active=True)
+        if not everywhere:
+            agencies = agencies.filter(
+                models.Q(pk__in=self.agencies.values("pk"))
+                | models.Q(region__code__in=cities)
+                | models.Q(region__parent__code__in=cities)
+            )
+        return api_rules.ClientAccess(
+            client_id=self.pk,
+            name=self.name,
+            user_id=self.user_id,
+            scopes=frozenset(self.scope_names),
+            agencies=dict(agencies.values_list("code", "region__code")),
+            rate_limit=self.rate_limit,
+        )

@@ -76,3 +76,16 @@ def agency_codes_for(user, perm: str) -> frozenset[str] | None:
     if user.is_active and user.is_superuser:
         return None
     return frozenset(scope.grant_agency(grant) for grant in user_grants(user) if perm in grant.perms)
+
+
+def bind_client(user, access):
+    """``user`` acting for the API client ``access`` (its service user) for this request: its grants are the
+    client's (``ClientAccess.grants``) — role assignments give it nothing — and its writes record the client."""
+    user._scope_grants = access.grants() if user.is_active else ()
+    user._api_client_id = access.client_id
+    return user
+
+
+def acting_client_id(user) -> int | None:
+    """The API client ``user`` acts for in this request (``bind_client``), or None (a console user, the system)."""
+    return getattr(user, "_api_client_id", None)

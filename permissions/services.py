@@ -1,8 +1,10 @@
 """Writes of roles and assignments: reference roles, assigning a role to a user within a scope."""
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,8 +14,9 @@ from django.utils.translation import gettext as _
 from catalog.models import Agency, Region
 from core.loading import LoadReport, upsert
 
-from . import scope
-from .models import Assignment, Role
+from . import api_rules, scope
+from .api_auth import clients_changed
+from .models import ApiClient, Assignment, Role
 
 REFERENCE_FILE = Path(__file__).resolve().parent / "reference_data" / "roles.json"
 ACTIONS = ("view", "add", "change", "delete")
@@ -117,3 +120,94 @@ def user_grant_console_access(user) -> None:
     if not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
+
+
+# ---- API clients (接口调用方) --------------------------------------------------------------------------------
+SERVICE_USER_PREFIX = "api."
+
+
+def _service_username(name: str) -> str:
+    return f"{SERVICE_USER_PREFIX}{name}"
+
+
+def service_username_taken(name: str, *, user_id: int | None = None) -> bool:
+    """Whether the service user a client named ``name`` would have is another user's name already."""
+    return get_user_model().objects.filter(username=_service_username(name)).exclude(pk=user_id).exists()
+
+
+def _with_new_token(client: ApiClient) -> str:
+    token = api_rules.token_new()
+    client.token_hash = api_rules.token_hash(token)
+    client.token_prefix = api_rules.token_visible(token)
+    return token
+
+
+@transaction.atomic
+def api_client_create(
+    *,
+    client: ApiClient,
+    cities: Iterable[Region] = (),
+    agencies: Iterable[Agency] = (),
+    actor=None,
+) -> str:
+    """Create the client (its fields filled in, unsaved), its service user and its token; returns the token —
+    the only time it is seen (only its hash is stored)."""
+    if service_username_taken(client.name):
+        raise ValidationError(
+            {"name": _("服务账号 api.%(name)s 的用户名已被占用，请换一个名称。") % {"name": client.name}}
+        )
+    token = _with_new_token(client)
+    client.full_clean(exclude=["user"])
+    # A service user logs in nowhere (no password, not staff); the client's scopes are all it may do.
+    user = get_user_model()(
+        username=_service_username(client.name), is_active=client.is_active, is_staff=False
+    )
+    user.set_unusable_password()
+    user.save()
+    client.user = user
+    client._history_user = actor
+    client._change_reason = _("创建接口调用方")
+    client.save()
+    client.cities.set(cities)
+    client.agencies.set(agencies)
+    return token
+
+
+@transaction.atomic
+def api_client_save(*, client: ApiClient, actor=None) -> ApiClient:
+    """Save an edited client (the admin): its service user follows its name and whether it is active."""
+    client.full_clean(exclude=["user"])
+    if service_username_taken(client.name, user_id=client.user_id):
+        raise ValidationError(
+            {"name": _("服务账号 api.%(name)s 的用户名已被占用，请换一个名称。") % {"name": client.name}}
+        )
+    get_user_model().objects.filter(pk=client.user_id).update(
+        username=_service_username(client.name), is_active=client.is_active
+    )
+    client._history_user = actor
+    client.save()
+    transaction.on_commit(clients_changed)
+    return client
+
+
+@transaction.atomic
+def api_client_rotate(*, client: ApiClient, actor=None) -> str:
+    """A new token for the client; the old one stops working at once. Returns the new token (seen once)."""
+    token = _with_new_token(client)
+    client._history_user = actor
+    client._change_reason = _("轮换令牌")
+    client.save(update_fields=["token_hash", "token_prefix"])
+    transaction.on_commit(clients_changed)
+    return token
+
+
+@transaction.atomic
+def api_client_revoke(*, client: ApiClient, actor=None) -> ApiClient:
+    """Revoke: the client and its service user are deactivated; its token is refused at once."""
+    client.is_active = False
+    client._history_user = actor
+    client._change_reason = _("吊销令牌")
+    client.save(update_fields=["is_active"])
+    get_user_model().objects.filter(pk=client.user_id).update(is_active=False)
+    transaction.on_commit(clients_changed)
+    return client

@@ -10,7 +10,7 @@ from .services import reminder_schedule_ensure
 from .transfer_api import router as transfer_router
 
 registry.reference_data("reminder_schedule", reminder_schedule_ensure, order=81)
-registry.api_router(router)
+registry.api_router(router, reads=True)
 registry.api_router(case_router)
 registry.api_router(transfer_router)
 for screen in (*counter.SCREENS, *transfer.SCREENS, *tasks.SCREENS, *cases.SCREENS, *jurisdiction.SCREENS):

@@ -16,6 +16,7 @@ from ninja.renderers import JSONRenderer
 
 from core.api import ApiError
 from core.registry import registry
+from permissions.api_auth import reads_gate
 
 
 class ReadableJSONRenderer(JSONRenderer):
@@ -111,5 +112,7 @@ def _http_error(request, exc: HttpError):
     return api.create_response(request, body, status=exc.status_code)
 
 
+# The reads (catalog, checklist, route) pass the gate of API clients (permissions.api_auth.reads_gate): open to
+# the intranet unless API_READS_REQUIRE_CLIENT; the other routers authenticate in their views.
 for router in registry.api_routers:
-    api.add_router("/", router)
+    api.add_router("/", router, auth=reads_gate if registry.is_read_router(router) else None)

@@ -4,4 +4,4 @@ from core.registry import registry
 
 from .api import router
 
-registry.api_router(router)
+registry.api_router(router, reads=True)
