@@ -79,7 +79,7 @@ SCOPED_SHEETS = {
         ("gz_clerk", "综合柜员", "440199"),
     ),
 }
-PROVINCE_SHEETS = ["行政区划", "节假日", "经办机构", "材料", "业务事项", "查询标签"]
+PROVINCE_SHEETS = ["行政区划", "节假日", "经办机构", "材料", "业务事项", "查询标签", "待遇项目", "待遇标准"]
 
 
 def _headers(name: str) -> list[str]:
