@@ -274,6 +274,15 @@ class CaseEvent(models.Model):
     )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
     opinion = models.CharField(_("意见"), max_length=500, blank=True)
+    api_client = models.ForeignKey(
+        "permissions.ApiClient",
+        verbose_name=_("接口调用方"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("通过接口令牌办理时的调用方（其服务账号即操作人）。"),
+    )
 
     class Meta:
         verbose_name = _("追踪")
