@@ -78,11 +78,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # A database lock met in a view answers 503 "please wait", not 500.
+    # A database lock or outage met in a view answers 503 "please wait", not 500.
     "core.middleware.DatabaseBusyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, except that a database lost after the view does not undo a committed answer (core/middleware.py).
+    "core.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
