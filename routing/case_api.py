@@ -1,9 +1,11 @@
 """The case API: 受理 (``POST /api/v1/cases``), one case with its 追踪 (``GET /api/v1/cases/{receipt_no}``) and the
 review queues (``/api/v1/tasks/…``).
 
-Staff call it with their console session (and the CSRF token on writes); every write goes through
-``routing.services`` and every object named is checked against the caller's scope: a case or task they may not
-see is "not found". A case submitted here carries electronic materials (电子材料): once complete it moves on to
+Staff call it with their console session (and the CSRF token on writes); other systems with an API client's
+bearer token (``permissions.api_auth``), which must hold the endpoint's scope and, to accept, the accepting
+agency — the client's service user then acts, holding exactly its scopes at its agencies. Every write goes
+through ``routing.services`` and every object named is checked against the caller's scope: a case or task they
+may not see is "not found". A case submitted here carries electronic materials (电子材料): once complete it moves on to
 the 初审 pool at once, as a scanned one does.
 """
 
@@ -23,6 +25,8 @@ from config_center.runtime import engine
 from config_center.runtime.api import RefusalOut
 from core.api import ApiError
 from core.masking import mask_id_number, mask_name
+from permissions import api_rules
+from permissions.api_auth import authenticate, client_user, require_agency, require_scope
 from permissions.selectors import agency_codes_for
 
 from . import deadlines, decisions, states
@@ -104,6 +108,19 @@ def _console_user(request: HttpRequest):
     return user
 
 
+def _caller(request: HttpRequest, scope: str, *, agency: str | None = None):
+    """Who acts: with a bearer token, the API client's service user (the client must hold ``scope`` and act for
+    ``agency``: 401 ``invalid_token``, 403 ``scope_missing`` / ``out_of_scope``, 429 ``rate_limited``); without
+    one, the console user of the session (CSRF on writes)."""
+    access = authenticate(request)
+    if access is None:
+        return _console_user(request)
+    require_scope(access, scope)
+    if agency is not None:
+        require_agency(access, agency)
+    return client_user(access)
+
+
 # ---- the answers ----------------------------------------------------------------------------------------
 def _summary(case: Case) -> dict:
     return {
@@ -128,7 +145,7 @@ def _warning(case: Case, today: datetime.date) -> str | None:
 
 def _detail(case: Case) -> dict:
     warning = _warning(case, timezone.localdate())
-    events = case.events.select_related("user").order_by("at", "id")
+    events = case.events.select_related("user", "api_client").order_by("at", "id")
     return {
         **_summary(case),
         "warning": warning,
@@ -148,6 +165,7 @@ def _detail(case: Case) -> dict:
                 "to_name": states.STATUS_NAMES.get(event.to_status, ""),
                 "at": event.at,
                 "by": event.user.get_username() if event.user else None,
+                "client": event.api_client.name if event.api_client else None,
                 "opinion": event.opinion,
             }
             for event in events
@@ -182,13 +200,14 @@ def _task(task: Task) -> dict:
         401: RefusalOut,
         403: RefusalOut,
         422: RefusalOut,
+        429: RefusalOut,
         503: RefusalOut,
     },
     summary="业务受理：分发、按分管城市已发布的材料清单一次性告知缺件、生成受理回执号",
     url_name="case_accept",
 )
 def accept(request: HttpRequest, payload: CaseAcceptIn):
-    user = _console_user(request)
+    user = _caller(request, api_rules.CASES_WRITE, agency=payload.accepting_agency)
     agencies = accepting_agencies_for(user)
     if agencies is not None and payload.accepting_agency not in agencies:
         raise ApiError(
@@ -240,7 +259,14 @@ def accept(request: HttpRequest, payload: CaseAcceptIn):
 
 @router.get(
     "/cases/{receipt_no}",
-    response={200: CaseOut, 400: RefusalOut, 401: RefusalOut, 404: RefusalOut},
+    response={
+        200: CaseOut,
+        400: RefusalOut,
+        401: RefusalOut,
+        403: RefusalOut,
+        404: RefusalOut,
+        429: RefusalOut,
+    },
     summary="一笔业务：流程状态、期限与预警、追踪记录（姓名、证件号码脱敏）",
     url_name="case_detail",
     by_alias=True,
@@ -249,7 +275,7 @@ def detail(
     request: HttpRequest,
     receipt_no: str = Path(..., pattern=RECEIPT_PATTERN, description="受理回执号（16 位数字）"),
 ):
-    user = _console_user(request)
+    user = _caller(request, api_rules.CASES_READ)
     case = case_for(user, receipt_no)
     if case is None:
         raise ApiError(404, "unknown_case", _("受理回执号 %(no)s 不存在。") % {"no": receipt_no})
@@ -266,12 +292,13 @@ def detail(
         403: RefusalOut,
         404: RefusalOut,
         422: RefusalOut,
+        429: RefusalOut,
     },
     summary="随机获取 / 指定获取一个初审或复审任务",
     url_name="task_acquire",
 )
 def acquire(request: HttpRequest, payload: TaskAcquireIn):
-    user = _console_user(request)
+    user = _caller(request, api_rules.TASKS_WRITE)
     level = LEVELS[payload.level]
     if payload.mode == "assigned" and not payload.receipt_no:
         raise ApiError(422, "receipt_no_required", _("指定获取须给出受理回执号 receipt_no。"))
@@ -300,6 +327,7 @@ def acquire(request: HttpRequest, payload: TaskAcquireIn):
         404: RefusalOut,
         409: RefusalOut,
         422: RefusalOut,
+        429: RefusalOut,
     },
     summary="完成审核：通过或不通过（不通过须填写审核意见），返回业务的流程状态",
     url_name="task_complete",
@@ -309,7 +337,7 @@ def complete(
     payload: TaskCompleteIn,
     task_id: int = Path(..., ge=1, le=TASK_ID_MAX, description="任务编号"),
 ):
-    user = _console_user(request)
+    user = _caller(request, api_rules.TASKS_WRITE)
     try:
         case = task_complete(user=user, task_id=task_id, outcome=payload.outcome, opinion=payload.opinion)
     except CaseRefused as refusal:
@@ -330,6 +358,7 @@ def complete(
         403: RefusalOut,
         404: RefusalOut,
         409: RefusalOut,
+        429: RefusalOut,
     },
     summary="退回任务：把已获取的任务放回任务池",
     url_name="task_release",
@@ -338,7 +367,7 @@ def release(
     request: HttpRequest,
     task_id: int = Path(..., ge=1, le=TASK_ID_MAX, description="任务编号"),
 ):
-    user = _console_user(request)
+    user = _caller(request, api_rules.TASKS_WRITE)
     try:
         task = task_release(user=user, task_id=task_id)
     except CaseRefused as refusal:

@@ -119,6 +119,7 @@ class CaseEventOut(Schema):
     to_name: str
     at: datetime.datetime
     by: str | None = Field(..., description="操作人（用户名）")
+    client: str | None = Field(..., description="接口调用方（通过接口令牌办理时；否则为 null）")
     opinion: str
 
     model_config = {"populate_by_name": True}

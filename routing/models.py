@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency, Channel, Material, Matter, Region
+from permissions.selectors import acting_client_id
 
 from . import identity, states
 
@@ -255,8 +256,26 @@ class Case(models.Model):
         return [item for item in self.required_materials if item["code"] not in received]
 
 
+class CaseEventQuerySet(models.QuerySet):
+    """Every event records the API client its user acts for (``permissions.selectors.bind_client``), wherever a
+    service writes it: the one place, so no write path can leave the client out."""
+
+    def create(self, **fields):
+        if "api_client" not in fields and "api_client_id" not in fields:
+            fields["api_client_id"] = acting_client_id(fields.get("user"))
+        return super().create(**fields)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for event in objs:
+            if event.api_client_id is None and CaseEvent.user.is_cached(event):
+                event.api_client_id = acting_client_id(event.user)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class CaseEvent(models.Model):
-    """One transition of a case (追踪): who, when, from which status to which, with what opinion."""
+    """One transition of a case (追踪): who, when, from which status to which, with what opinion — and, when
+    the user is an API client's service user, which client."""
 
     case = models.ForeignKey(Case, verbose_name=_("业务"), on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("操作"), max_length=24)
@@ -283,6 +302,7 @@ class CaseEvent(models.Model):
         related_name="+",
         help_text=_("通过接口令牌办理时的调用方（其服务账号即操作人）。"),
     )
+    objects = CaseEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("追踪")

@@ -1,6 +1,7 @@
 """The API of 全省通办业务移交 and of 疑难案件 (issue 15): ``POST /api/v1/transfers`` accepts a transfer (a case
 of its own, reviewed through ``/api/v1/tasks``); ``/api/v1/cases/{receipt_no}/push | escalate | decide`` move a
-case between agencies under the rules of 附件 2 三(五). Same services, same checks as the admin."""
+case between agencies under the rules of 附件 2 三(五). Same services, same checks as the admin; an API client
+calls them with scope ``transfers:write`` (its service user then acts, see ``case_api._caller``)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from ninja import Field, Path, Router, Schema, Status
 
 from config_center.runtime.api import RefusalOut
 from core.api import ApiError
+from permissions import api_rules
 
 from . import states
-from .case_api import _console_user, _illegal, _summary
+from .case_api import _caller, _illegal, _summary
 from .case_schemas import ONE_LINE, RECEIPT_PATTERN, TEXT, CaseSummaryOut
 from .models import Case
 from .selectors import case_for
@@ -35,7 +37,7 @@ STATUS = {
     "busy": 503,
 }
 RESPONSES = {200: CaseSummaryOut, 400: RefusalOut, 401: RefusalOut, 403: RefusalOut, 404: RefusalOut,
-             409: RefusalOut, 422: RefusalOut, 503: RefusalOut}  # fmt: skip
+             409: RefusalOut, 422: RefusalOut, 429: RefusalOut, 503: RefusalOut}  # fmt: skip
 AgencyCode = Field(..., min_length=1, max_length=12, pattern=r"^[0-9A-Za-z]+$", description="经办机构编码")
 
 
@@ -89,7 +91,7 @@ def _run(write, **arguments) -> Case:
 
 def _visible(request: HttpRequest, receipt_no: str):
     """The caller, if the case is theirs to see (a case they may not see is not found, whatever the action)."""
-    user = _console_user(request)
+    user = _caller(request, api_rules.TRANSFERS_WRITE)
     if case_for(user, receipt_no) is None:
         raise ApiError(404, "unknown_case", f"受理回执号 {receipt_no} 不存在。")
     return user
@@ -105,7 +107,7 @@ Receipt = Path(..., pattern=RECEIPT_PATTERN, description="受理回执号")
     url_name="transfer_submit",
 )
 def submit(request: HttpRequest, payload: TransferIn):
-    user = _console_user(request)
+    user = _caller(request, api_rules.TRANSFERS_WRITE)
     transfer = _run(
         transfer_submit,
         user=user,

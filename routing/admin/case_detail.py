@@ -156,7 +156,7 @@ def materials(case: Case) -> list[dict]:
 
 
 def _events(case: Case, *, newest: int | None = None) -> list[dict]:
-    events = CaseEvent.objects.filter(case=case).select_related("user", "agency")
+    events = CaseEvent.objects.filter(case=case).select_related("user", "agency", "api_client")
     if newest is not None:
         events = reversed(list(events.order_by("-at", "-id")[:newest]))
     else:
@@ -168,6 +168,7 @@ def _events(case: Case, *, newest: int | None = None) -> list[dict]:
             "from_status": status_name(event.from_status),
             "to_status": status_name(event.to_status),
             "user": _user(event.user),
+            "client": event.api_client.name if event.api_client else "",
             "agency": _agency(event.agency),
             "opinion": event.opinion,
         }

@@ -194,6 +194,7 @@ def event_rows(events: Iterable[CaseEvent]) -> list[dict]:
             "from_status": states.STATUS_NAMES.get(event.from_status, event.from_status) or "—",
             "to_status": states.STATUS_NAMES.get(event.to_status, event.to_status),
             "user": person(event.user),
+            "client": event.api_client.name if event.api_client else "",
             "agency": event.agency.name if event.agency else "",
             "opinion": event.opinion,
         }

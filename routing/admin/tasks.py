@@ -210,7 +210,7 @@ class TasksScreen(AdminScreen):
             sections=case_sections(task, request.user, calendar, today),
             materials=material_rows(case),
             files=file_rows(case, files),
-            events=event_rows(case.events.select_related("user", "agency")),
+            events=event_rows(case.events.select_related("user", "agency", "api_client")),
             form=form,
             full_data=may_see_full_data(request.user),
             detail_url=link("routing_case_detail", case.receipt_no),
