@@ -147,7 +147,11 @@ class BenefitStandardResource(ProvinceTableResource):
 
     def key_of_row(self, row):
         grade = normalize.choice(row.get("伤残等级"), GRADES, what="伤残等级")
-        return (normalize.code(row.get("待遇编码")), int(grade), normalize.day(row.get("生效日期")))
+        try:
+            valid_from = normalize.day(row.get("生效日期"))
+        except ValueError as error:
+            raise ValueError(f"生效日期{error}") from None
+        return (normalize.code(row.get("待遇编码")), int(grade), valid_from)
 
     def after_save_instance(self, instance, row, **kwargs):
         super().after_save_instance(instance, row, **kwargs)
