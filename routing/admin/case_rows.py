@@ -26,6 +26,8 @@ EXTRA_ACTION_NAMES = {
     "supplement_scan": "补扫",
     "transfer_opened": "发起全省通办业务移交",  # routing.services.transfers
     "transfer_rejected": "全省通办业务移交审核不通过",
+    "joint_materials": "联办申请收到材料",  # routing.joint.services
+    "joint_decision": "前置事项文书内部流转",  # routing.joint.handoff
 }
 SAMPLE_RECEIPT = "0" * 16  # to ask whether a URL name is registered
 

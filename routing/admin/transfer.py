@@ -83,7 +83,7 @@ class TransferScreen(AdminScreen):
     def _candidates(self, user, query: TransferQueryForm):
         cases = (
             cases_for(user, TRANSFER_PERMISSION)
-            .filter(status__in=states.OPEN - {states.PENDING_CORRECTION}, target_case__isnull=True)
+            .filter(status__in=states.OPEN - states.NOT_STARTED, target_case__isnull=True)
             .select_related("matter", "handling_agency", "accepting_agency")
             .order_by("-accepted_at")
         )

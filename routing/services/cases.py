@@ -256,10 +256,14 @@ def case_route(request: AcceptRequest) -> Routed:
 
 
 @transaction.atomic
-def case_accept(*, request: AcceptRequest, user, refuse_reason: str = "") -> Case:
+def case_accept(
+    *, request: AcceptRequest, user, refuse_reason: str = "", allow_missing: bool = False
+) -> Case:
     """受理: route, check the applicant, number the case and record what was received. Incomplete → 待补正
     with every missing material listed at once (一次性告知); complete → 已受理 and the accepting city's
-    受理短信. ``refuse_reason`` records a 不予受理 instead (its notice needs a number too)."""
+    受理短信. ``refuse_reason`` records a 不予受理 instead (its notice needs a number too). ``allow_missing``:
+    accepted (已受理) whatever is missing — a joint application's case, which the application suspends itself
+    for what the applicant owes (000 第四部分 2)."""
     _check_applicant(request.applicant)
     routed = case_route(request)
     accepting = Agency.objects.select_related("region").filter(code=request.accepting_agency).first()
@@ -316,7 +320,7 @@ def case_accept(*, request: AcceptRequest, user, refuse_reason: str = "") -> Cas
         case.refusal_reason = refuse_reason[:300]
         case.finished_at = moment
         _move(case, states.REFUSE, user=user, opinion=case.refusal_reason, agency=accepting)
-    elif case.missing_materials:
+    elif case.missing_materials and not allow_missing:
         _move(case, states.ACCEPT_INCOMPLETE, user=user, opinion=_missing_text(case), agency=accepting)
     else:
         _move(case, states.ACCEPT, user=user, agency=accepting)

@@ -65,12 +65,18 @@ def clock_resume(case: Case) -> None:
 
 
 # ---- SMS ---------------------------------------------------------------------------------------------------
-def notify_step(case: Case, event: str, *, extra: Mapping[str, str] | None = None) -> bool:
+def notify_step(
+    case: Case, event: str, *, extra: Mapping[str, str] | None = None, occurrence: str | None = None
+) -> bool:
     """The applicant's SMS of ``event`` from the handling city's slot, through the outbox; a case suspended
-    twice is told twice (each occurrence its own message). False when nothing is configured or no phone."""
+    twice is told twice (each occurrence its own message: by default the number of such steps recorded before).
+    False when nothing is configured or there is no phone."""
     if not case.phone:
         return False
-    occurrence = str(CaseEvent.objects.filter(case=case, action=_ACTION_OF_EVENT.get(event, event)).count())
+    if occurrence is None:
+        occurrence = str(
+            CaseEvent.objects.filter(case=case, action=_ACTION_OF_EVENT.get(event, event)).count()
+        )
     try:
         message = sms_notify(
             event=event,
@@ -178,7 +184,8 @@ def case_suspend(*, receipt_no: str, user, reason: str) -> Case:
 
 @transaction.atomic
 def case_resume(*, receipt_no: str, user, reason: str = "") -> Case:
-    """恢复办理 a suspended case: to the 初审 pool (its deadline moved by the days it stood still)."""
+    """恢复办理 a suspended case: to the 初审 pool (its deadline moved by the days it stood still), or back to
+    待前置 when it belongs to a joint application whose prerequisite cases are still open."""
     reason = (reason or "").strip()
     if len(reason) > MAX_REASON:
         raise CaseRefused("reason_too_long", f"原因不能超过 {MAX_REASON} 字。", field="reason")
@@ -187,16 +194,21 @@ def case_resume(*, receipt_no: str, user, reason: str = "") -> Case:
         raise states.IllegalTransition(case.status, states.RESUME)
     if case.escalated_to_id is not None:
         raise CaseRefused("escalated", "该业务正在报请共同上级经办机构指导，由其决定管辖后继续办理。")
-    resume(case, user=user, opinion=reason)
+    from ..joint.handoff import prerequisites_open
+
+    resume(case, user=user, opinion=reason, waiting=prerequisites_open(case))
     return case
 
 
 @transaction.atomic
 def case_terminate(*, receipt_no: str, user, reason: str) -> Case:
-    """终止 an open case with its reason."""
+    """终止 an open case with its reason; in a joint application, every case depending on it ends too."""
     reason = _reason(reason)
     case = _checked(receipt_no, user)
     if _open_transfer(case):
         raise CaseRefused("transfer_open", "该业务正在办理全省通办业务移交，移交办结前不能终止。")
     terminate(case, user=user, reason=reason)
+    from ..joint.handoff import case_finished
+
+    case_finished(case, user=user)
     return case

@@ -178,6 +178,10 @@ def task_complete(*, user, task_id: int, outcome: str, opinion: str = "") -> Cas
     Task.objects.filter(pk=task.pk).update(
         status=TaskStatus.DONE, done_at=timezone.now(), outcome=outcome, opinion=opinion
     )
+    if case.status in states.FINISHED:
+        from ..joint.handoff import case_finished
+
+        case_finished(case, user=user)  # a joint application's successors start, or end with it
     return case
 
 

@@ -60,6 +60,10 @@ def transfer_submit(*, user, receipt_no: str, target_agency: str, reason: str) -
         raise CaseRefused("not_allowed", "移交业务本身不能再移交。", field="receipt_no")
     if case.status not in states.OPEN or case.status == states.PENDING_CORRECTION:
         raise CaseRefused("case_finished", "只能移交已受理、尚未办结的业务。", field="receipt_no")
+    if case.status == states.WAITING:
+        raise CaseRefused(
+            "case_waiting", "该业务在等待前置事项办结（待前置），开始办理后才能移交。", field="receipt_no"
+        )
     if open_transfer_of(case) is not None:
         raise CaseRefused("transfer_open", "该业务已有一笔未办结的移交，不能再次移交。", field="receipt_no")
     target = (
