@@ -1,5 +1,5 @@
 """What the benefit standards contribute: the reference standards, their history on 变更记录, the compute API,
-the 待遇项目 / 待遇标准 sheets and their admin screens. Imported by ``routing.contributions``."""
+the 待遇项目 / 待遇标准 sheets, their admin screens and 待遇计算. Imported by ``routing.contributions``."""
 
 from core.registry import EMPTY_VALUE, registry
 
@@ -7,6 +7,7 @@ from . import admin as _admin  # noqa: F401  (registers the admin screens)
 from .api import router
 from .models import Benefit, BenefitStandard
 from .resources import BenefitResource, BenefitStandardResource
+from .screens import SCREENS
 from .services import benefit_reference_data_load
 
 registry.reference_data("benefit_standards", benefit_reference_data_load, order=85)
@@ -24,3 +25,5 @@ registry.history(
 )
 registry.sheet(BenefitResource, order=60)
 registry.sheet(BenefitStandardResource, order=61)
+for screen in SCREENS:
+    registry.admin_screen(screen)
