@@ -11,7 +11,7 @@ from .screens import SCREENS
 from .services import benefit_reference_data_load
 
 registry.reference_data("benefit_standards", benefit_reference_data_load, order=85)
-registry.api_router(router)
+registry.api_router(router, reads=True)  # open like the catalog reads (API_READS_REQUIRE_CLIENT closes them)
 registry.history(Benefit, search=("code", "name", "basis"), order=190)
 registry.history(
     BenefitStandard,

@@ -177,3 +177,12 @@ def test_the_openapi_document_describes_the_operation(client, standards):
     operation = schema["paths"][URL]["post"]
     assert set(operation["responses"]) == {"200", "400", "422"}
     assert operation["summary"].startswith("一次性伤残待遇计算")
+
+
+def test_when_the_reads_are_closed_the_computation_is_closed_too(client, standards, superuser, settings):
+    settings.API_READS_REQUIRE_CLIENT = True
+    body = {"benefit": "YCXSCBZJ", "grade": 10, "monthly_wage": "3083.20"}
+    refused = _post(client, body)
+    assert (refused.status_code, refused.json()["reason_code"]) == (401, "client_required")
+    client.force_login(superuser)  # a console session (or a client with scope reads) is served
+    assert _post(client, body).json()["amount"] == "21582.40"
