@@ -10,13 +10,19 @@ application = get_wsgi_application()
 
 def _warm_up() -> None:
     """Build the published configuration before the first request (which would otherwise wait for the whole
-    province) and start the watcher; a database that is not there yet only delays this to the first request."""
+    province) and start the watcher; a database that is not there yet only delays this to the first request.
+
+    In gunicorn's master with preload (``CONSOLE_PREFORK=1``, set by config_center/deploy/gunicorn.conf.py) only
+    build: the workers are forked with the snapshot and start their own watchers; the master runs no thread."""
     import logging
 
     try:
         from config_center.runtime.holder import runtime
 
-        runtime.snapshot()
+        if os.environ.get("CONSOLE_PREFORK") == "1":
+            runtime.refresh()
+        else:
+            runtime.snapshot()
     except Exception:
         logging.getLogger("config_center.runtime").warning(
             "warm-up failed; the first request builds", exc_info=True

@@ -1,9 +1,10 @@
-"""URL root: the admin at /admin/, the JSON API at /api/v1/. The one module that mounts every app."""
+"""URL root: the admin at /admin/, the JSON API at /api/v1/, /healthz. The one module that mounts every app."""
 
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from . import health
 from .api import api
 
 urlpatterns = [
@@ -11,4 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # For a load balancer. health.HealthCheckMiddleware answers it first (any Host, no HTTPS redirect); the
+    # route keeps it reachable and reversible should the middleware be left out.
+    path(health.PATH.lstrip("/"), health.healthz, name="healthz"),
 ]

@@ -7,6 +7,10 @@ Environment variables (documented in README.md):
 ``SECRET_KEY``    required when ``DEBUG`` is off.
 ``ALLOWED_HOSTS`` comma-separated; default ``127.0.0.1,localhost`` (``*`` is refused when DEBUG is off).
 ``DEBUG``         ``1``/``0``; default ``1`` (development).
+``DATABASE_REPLICA_URL``  optional read replica: the 业务状态查询 listing and the exports read there (core.replica).
+``MEDIA_S3_BUCKET`` (+ ``MEDIA_S3_*``)  case files on S3-compatible storage (django-storages) instead of MEDIA_ROOT.
+``SESSION_IDLE_MINUTES``  a console session ends after this long without a request; default 30.
+The gunicorn settings of a web node (``WEB_*``) are read by config_center/deploy/gunicorn.conf.py.
 """
 
 import os
@@ -78,9 +82,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz answers before anything else: for any Host a load balancer sends, over plain HTTP, no session.
+    "config_center.project.health.HealthCheckMiddleware",
     # A database lock or outage met in a view answers 503 "please wait", not 500.
     "core.middleware.DatabaseBusyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files (compressed, hashed names when DEBUG=0) straight from STATIC_ROOT, before sessions and the rest.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
     # Django's, except that a database lost after the view does not undo a committed answer (core/middleware.py).
     "core.middleware.SessionMiddleware",
@@ -119,6 +127,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# An optional read replica: the 业务状态查询 listing and the exports read there inside core.replica.replica_reads();
+# every other read, and every write, stays on default (read-your-own-writes). Tests mirror it onto default.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+        test_options={"MIRROR": "default"},
+    )
+    DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (server, django-q2 worker) share the file: wait for locks rather than fail.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -190,12 +209,51 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns at every start when it is missing
 
 # Case files (影像): Django's default storage, under var/media unless MEDIA_ROOT says otherwise; served
-# only through the console's own views (permission-checked), never as public static files.
+# only through the console's own views (permission-checked), never as public static files. With several
+# web or django-q2 nodes, MEDIA_ROOT must be one shared volume, or the files go to an S3-compatible bucket.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
+
+
+def media_storage(environ) -> dict:
+    """STORAGES["default"]: MEDIA_ROOT, or an S3-compatible bucket when MEDIA_S3_BUCKET names one (django-storages,
+    the optional extra "s3", imported by Django only when the storage is first used). Private objects: a case
+    file is read through the console's permission-checked view, never by a public or signed URL. Without
+    MEDIA_S3_ACCESS_KEY_ID the keys come from boto3's usual chain (AWS_* variables, an instance role)."""
+    bucket = environ.get("MEDIA_S3_BUCKET", "")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": environ.get("MEDIA_S3_ENDPOINT_URL") or None,
+            "region_name": environ.get("MEDIA_S3_REGION") or None,
+            "access_key": environ.get("MEDIA_S3_ACCESS_KEY_ID") or None,
+            "secret_key": environ.get("MEDIA_S3_SECRET_ACCESS_KEY") or None,
+            "location": environ.get("MEDIA_S3_PREFIX", "media"),
+            "addressing_style": environ.get("MEDIA_S3_ADDRESSING_STYLE") or None,
+            "default_acl": "private",
+            "file_overwrite": False,  # never replace a stored file (the names are random anyway)
+            "querystring_auth": True,
+        },
+    }
+
+
+STORAGES = {
+    "default": media_storage(os.environ),
+    # DEBUG=0: collectstatic writes hashed names (cached for ever by browsers) and gzip/brotli copies that
+    # whitenoise serves by Accept-Encoding. DEBUG=1 (development, tests): files as they are, from the apps.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 CASE_FILE_MAX_BYTES = int(os.environ.get("CASE_FILE_MAX_BYTES", str(10 * 1024 * 1024)))
 CASE_FILES_PER_UPLOAD = int(os.environ.get("CASE_FILES_PER_UPLOAD", "20"))
 
@@ -229,6 +287,8 @@ if not DEBUG:
         raise ImproperlyConfigured("ALLOWED_HOSTS=* is refused when DEBUG=0")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # A load balancer probes /healthz over plain HTTP (HealthCheckMiddleware answers it first anyway).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -236,7 +296,10 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
 
-SESSION_COOKIE_AGE = 8 * 3600
+# Console sessions end after SESSION_IDLE_MINUTES without a request: every request of a signed-in user moves
+# the expiry forward (one UPDATE of the session row), so the age is an idle timeout, not a working day.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
 
 LOGGING = {
     "version": 1,

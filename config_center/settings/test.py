@@ -20,3 +20,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 import tempfile  # noqa: E402
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="console-test-media-")
+STORAGES = {**STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}  # noqa: F405
+
+# A second alias on the same test database, as a read replica would be (a test mirror: no database of its own),
+# for the tests of core.replica. No router here, whatever DATABASE_REPLICA_URL says: reads go to it only in the
+# tests that install core.replica.ReplicaRouter (and allow the alias).
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+DATABASE_ROUTERS = []
