@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.admin import AdminScreen
+from core.replica import replica_reads
 
 from ..search import COUNT_CAP, RELATED, CaseFilters, WarningBounds, case_count, case_search
 from ..selectors import QUERY_PERMISSION, case_for
@@ -82,8 +83,13 @@ class CaseQueryScreen(AdminScreen):
 
     # ---- views --------------------------------------------------------------------------------------------
     def list_view(self, request):
-        """The conditions, then one page of the cases they select (count capped, pages bounded)."""
+        """The conditions, then one page of the cases they select (count capped, pages bounded); read from the
+        replica when there is one (rendered there too: the page's reads end with it)."""
         self._require(request)
+        with replica_reads():
+            return self._list(request).render()
+
+    def _list(self, request):
         form = self._form(request)
         presenter = self._presenter(request)
         context = {"form": form, "export_limit": EXPORT_LIMIT, "full_data": presenter.full_data}
@@ -110,8 +116,13 @@ class CaseQueryScreen(AdminScreen):
         return self._render(request, "list.html", _("业务状态查询"), context)
 
     def export_view(self, request):
-        """The selected cases as xlsx, masked as on the screen; 400 with the reasons for bad conditions."""
+        """The selected cases as xlsx, masked as on the screen; 400 with the reasons for bad conditions. Read
+        from the replica when there is one."""
         self._require(request)
+        with replica_reads():
+            return self._export(request)
+
+    def _export(self, request):
         form = self._form(request)
         if not form.is_valid():
             reasons = "; ".join(
