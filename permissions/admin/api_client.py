@@ -64,9 +64,7 @@ class ApiClientAdmin(ProvinceWideAdminMixin, SimpleHistoryAdmin):
         "rate_limit",
         "is_active",
         "last_used_at",
-        "created_at",
     ]
-    list_filter = ["is_active"]
     search_fields = ["name", "description", "token_prefix"]
     autocomplete_fields = ["cities", "agencies"]
     readonly_fields = ["token_prefix", "service_user", "created_at", "last_used_at"]
