@@ -43,7 +43,7 @@ class ProvinceDataAdmin(HistoryPermissionMixin, SpreadsheetMixin, SimpleHistoryA
 @admin.register(Benefit)
 class BenefitAdmin(ProvinceDataAdmin):
     resource_classes = [BenefitResource]
-    menu_order = 80
+    menu_order = 70
     list_display = ["code", "name", "scope", "basis"]
     list_filter = ["scope"]
     search_fields = ["code", "name", "basis"]
@@ -69,7 +69,7 @@ class BenefitStandardForm(forms.ModelForm):
 class BenefitStandardAdmin(ProvinceDataAdmin):
     resource_classes = [BenefitStandardResource]
     form = BenefitStandardForm
-    menu_order = 81
+    menu_order = 71
     list_display = ["benefit", "grade", "months_shown", "valid_from", "valid_to"]
     list_select_related = ["benefit"]
     list_filter = ["benefit", "grade"]

@@ -54,7 +54,7 @@ class BenefitComputeScreen(AdminScreen):
     url_prefix = "routing/benefits/compute/"
     url_name = "routing_benefit_compute"
     menu_group = "system"
-    menu_order = 82
+    menu_order = 72
 
     def has_permission(self, request) -> bool:
         return request.user.is_active and request.user.has_perm(VIEW_PERMISSION)
