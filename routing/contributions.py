@@ -6,6 +6,7 @@ from .admin import cases, counter, jurisdiction, tasks, transfer
 from .api import router
 from .benefits import contributions as benefits  # noqa: F401  (the benefit standards: their own contributions)
 from .case_api import router as case_router
+from .joint import contributions as joint  # noqa: F401  (联办申请: their own contributions)
 from .services import reminder_schedule_ensure
 from .transfer_api import router as transfer_router
 

@@ -158,7 +158,19 @@ def joint_prepare(request: JointRequest) -> Prepared:
                 field=refused.field,
             ) from None
     codes = {item["code"] for r in routed.values() for item in (*r.required, *r.optional)}
-    material_names = dict(Material.objects.filter(code__in=codes).values_list("code", "name"))
+    material_names = dict(
+        Material.objects.filter(code__in=codes | set(request.materials)).values_list("code", "name")
+    )
+    unknown = [code for code in request.materials if code not in material_names]
+    if unknown:
+        raise JointRefused("unknown_material", f"材料编码 {'、'.join(unknown)} 不存在。", field="materials")
+    foreign = [code for code in request.materials if code not in codes]
+    if foreign:
+        raise JointRefused(
+            "not_in_checklist",
+            f"材料 {'、'.join(foreign)} 不在所选事项的材料清单中。",
+            field="materials",
+        )
     union = planning.material_union(
         answer, {matter: _checklist(r, material_names) for matter, r in routed.items()}
     )

@@ -73,16 +73,19 @@ def publish_joint(user, *, review_levels: int = 1) -> None:
 
 
 def joint_request(**overrides) -> JointRequest:
-    """工伤认定 + 劳动能力鉴定 + 伤残待遇 at the 中山 counter for a person insured in 中山, everything handed in."""
+    """工伤认定 + 劳动能力鉴定 + 伤残待遇 (or ``matters``) at the 中山 counter for a person insured in 中山,
+    everything the chosen matters ask of the applicant handed in."""
+    matters = overrides.get("matters", [RECOGNITION, ASSESSMENT, DISABILITY])
+    asked = {item["material"] for code in matters for item in CHECKLISTS.get(code, {}).get("main", ())}
     values = {
-        "matters": [RECOGNITION, ASSESSMENT, DISABILITY],
+        "matters": matters,
         "channel": "counter",
         "accepting_agency": ZHONGSHAN_AGENCY,
         "insured_agency": ZHONGSHAN_AGENCY,
         "applicant": Applicant(name="罗明", id_number=id_card("33078419850101123"), phone="13900000000"),
         "employer": Employer(code="E442000002", name="中山市某某五金制品有限公司"),
         "injury_date": datetime.date(2024, 7, 11),
-        "materials": ALL_FROM_APPLICANT,
+        "materials": [code for code in ALL_FROM_APPLICANT if code in asked],  # all the chosen matters ask
     }
     values.update(overrides)
     return JointRequest(**values)
