@@ -31,13 +31,14 @@ def _resolved(**env: str) -> dict[str, str]:
     return {k.strip(): v.strip() for k, _, v in (line.partition("=") for line in out.splitlines()) if _}
 
 
-def test_defaults_are_threaded_workers_with_preload_and_recycling():
+def test_defaults_are_threaded_workers_with_preload():
     conf = _resolved()
     assert conf["bind"] == "['127.0.0.1:8000']"
     assert int(conf["workers"]) == max(2, os.cpu_count())
     assert (conf["threads"], conf["worker_class"]) == ("4", "gthread")
     assert (conf["timeout"], conf["graceful_timeout"], conf["keepalive"]) == ("120", "30", "5")
-    assert (conf["max_requests"], conf["max_requests_jitter"]) == ("2000", "200")
+    # No recycling of gthread workers (gunicorn resets the connections they hold when replaced, issue #3038).
+    assert (conf["max_requests"], conf["max_requests_jitter"]) == ("0", "0")
     assert conf["preload_app"] == "True"
     assert conf["wsgi_app"] == "config_center.wsgi:application"
     assert conf["chdir"] == str(ROOT)
@@ -59,6 +60,12 @@ def test_the_environment_chooses_workers_threads_bind_and_timeouts():
     assert conf["bind"] == "['0.0.0.0:9000', 'unix:/run/console.sock']"
     assert (conf["timeout"], conf["max_requests"], conf["max_requests_jitter"]) == ("300", "500", "50")
     assert conf["preload_app"] == "False"
+
+
+def test_sync_workers_are_recycled_by_default_with_jitter():
+    conf = _resolved(WEB_THREADS="1")
+    assert conf["worker_class"] == "sync"
+    assert (conf["max_requests"], conf["max_requests_jitter"]) == ("2000", "200")
 
 
 class _Records(logging.Handler):
