@@ -3,7 +3,8 @@
 import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router
+from pydantic import BaseModel
 
 from config_center.runtime import engine
 from config_center.runtime.api import RefusalOut, refusal_error
@@ -17,7 +18,9 @@ router = Router(tags=["运行时引擎"])
 BAD_INPUT = frozenset({engine.UNKNOWN_MATTER, decisions.UNKNOWN_AGENCY})
 
 
-class RouteIn(Schema):
+# Plain pydantic models, not ninja's Schema: no Django objects to read attributes from, and Schema's per-model
+# wrapper validator (validating twice where extra fields are forbidden) cost a sixth of an answer under load.
+class RouteIn(BaseModel):
     matter: str = Field(..., min_length=1, max_length=32, description="事项编码")
     accepting_agency: str = Field(..., min_length=1, max_length=12, description="受理机构编码")
     insured_agency: str = Field(..., min_length=1, max_length=12, description="参保人参保机构编码")
@@ -27,7 +30,7 @@ class RouteIn(Schema):
     model_config = {"extra": "forbid"}
 
 
-class RouteOut(Schema):
+class RouteOut(BaseModel):
     handling_agency: str
     remote: bool
     mode: str
@@ -50,9 +53,10 @@ def route(request: HttpRequest, payload: RouteIn):
     )
     if isinstance(answer, Refusal):
         raise refusal_error(answer, not_found_status=422, bad_input=BAD_INPUT)
-    return {
-        "handling_agency": answer.handling_agency,
-        "remote": answer.remote,
-        "mode": answer.mode,
-        "release": answer.release,
-    }
+    # A RouteOut (validated here) is serialized as it is; a dict would be validated again through ninja's wrapper.
+    return RouteOut(
+        handling_agency=answer.handling_agency,
+        remote=answer.remote,
+        mode=answer.mode,
+        release=answer.release,
+    )
