@@ -296,3 +296,23 @@ def test_the_change_history_names_creation_rotation_and_revocation(admin_client,
     assert reasons[0] == "创建接口调用方" and reasons[-2:] == ["轮换令牌", "吊销令牌"]
     timeline = admin_client.get(reverse("admin:config_center_auditlog_changelist"), {"q": client.name})
     assert timeline.status_code == 200 and "接口调用方" in timeline.content.decode()
+
+
+def test_a_client_page_costs_the_same_queries_for_1_and_many_places(admin_client, reference_data):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from catalog.models import Agency
+
+    few, _ = api_client("few", cities=("442000",), agencies=("440199",))
+    many, _ = api_client("many")
+    many.cities.set(Region.objects.filter(level=Region.Level.CITY))
+    many.agencies.set(Agency.objects.all())
+    counts = []
+    for client in (few, many):
+        url = reverse("admin:permissions_apiclient_change", args=[client.pk])
+        admin_client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert many.cities.count() > 10 and counts[0] == counts[1]
