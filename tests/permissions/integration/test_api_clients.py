@@ -316,3 +316,15 @@ def test_a_client_page_costs_the_same_queries_for_1_and_many_places(admin_client
             assert admin_client.get(url).status_code == 200
         counts.append(len(queries))
     assert many.cities.count() > 10 and counts[0] == counts[1]
+
+
+@override_settings(API_READS_REQUIRE_CLIENT=True)
+def test_a_closed_read_without_a_session_middleware_is_refused_not_an_error():
+    """Paths the session middleware leaves alone carry no ``request.user``: the gate refuses, it does not fail."""
+    from django.test import RequestFactory
+
+    from core.api import ApiError
+
+    with pytest.raises(ApiError) as refusal:
+        api_auth.reads_gate(RequestFactory().get(CHANNELS))
+    assert (refusal.value.status, refusal.value.reason_code) == (401, "client_required")
