@@ -233,7 +233,19 @@ def detail_context(case: Case, view: CasePresenter) -> dict:
         "events": _events(case, newest=LATEST_EVENTS),
         "latest_events": LATEST_EVENTS,
         "full_data": view.full_data,
+        "joint": _joint(case, view),
     }
+
+
+def _joint(case: Case, view: CasePresenter) -> dict | None:
+    """The joint application (联办申请) the case belongs to, with the link to its page (one query)."""
+    from ..joint.models import JointCase
+
+    link = JointCase.objects.filter(case=case).select_related("application").first()
+    if link is None:
+        return None
+    number = link.application.number
+    return {"number": number, "url": view.urls("routing_joint_detail", number)}
 
 
 def trace_context(case: Case, view: CasePresenter) -> dict:

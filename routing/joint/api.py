@@ -127,7 +127,7 @@ class JointRefusalOut(Schema):
     reason_code: str
     message: str
     details: list[dict] = Field(
-        default_factory=list, description="涉及的事项：[{reason_code, matter, others}]"
+        default_factory=list, description="每个问题及涉及的事项：[{reason_code, matter, others, message}]"
     )
 
 

@@ -70,7 +70,12 @@ class Problem:
     message: str
 
     def as_dict(self) -> dict:
-        return {"reason_code": self.reason_code, "matter": self.matter, "others": list(self.others)}
+        return {
+            "reason_code": self.reason_code,
+            "matter": self.matter,
+            "others": list(self.others),
+            "message": self.message,
+        }
 
 
 @dataclass(frozen=True)

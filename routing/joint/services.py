@@ -154,7 +154,14 @@ def joint_prepare(request: JointRequest) -> Prepared:
             raise JointRefused(
                 refused.reason_code,
                 f"{name}（{planned.matter}）：{refused.message}",
-                details=[{"reason_code": refused.reason_code, "matter": planned.matter, "others": []}],
+                details=[
+                    {
+                        "reason_code": refused.reason_code,
+                        "matter": planned.matter,
+                        "others": [],
+                        "message": refused.message,
+                    }
+                ],
                 field=refused.field,
             ) from None
     codes = {item["code"] for r in routed.values() for item in (*r.required, *r.optional)}
