@@ -16,6 +16,7 @@ from ninja.renderers import JSONRenderer
 
 from core.api import ApiError
 from core.registry import registry
+from core.sessionless import sessionless_paths_add
 from permissions.api_auth import reads_gate
 
 
@@ -116,3 +117,15 @@ def _http_error(request, exc: HttpError):
 # the intranet unless API_READS_REQUIRE_CLIENT; the other routers authenticate in their views.
 for router in registry.api_routers:
     api.add_router("/", router, auth=reads_gate if registry.is_read_router(router) else None)
+
+# Where urls.py mounts the API (a test checks the two agree).
+API_PATH = "/api/v1/"
+# The reads use no session, messages or history: without a session cookie those middleware step aside for them
+# (core.sessionless; with one — a console user — they run, so reads_gate can still accept the session).
+sessionless_paths_add(
+    API_PATH + path.lstrip("/")
+    for router in registry.api_routers
+    if registry.is_read_router(router)
+    for path in router.path_operations
+    if "{" not in path
+)
