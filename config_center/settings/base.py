@@ -91,13 +91,15 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
     # Django's, except that a database lost after the view does not undo a committed answer (core/middleware.py).
-    "core.middleware.SessionMiddleware",
+    # core.sessionless: session, user, messages and history step aside for the API's open reads sent without a
+    # session cookie (nothing of theirs is used there); every other request gets Django's own.
+    "core.sessionless.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "core.sessionless.AuthenticationMiddleware",
+    "core.sessionless.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
+    "core.sessionless.HistoryRequestMiddleware",
     # axes must be last: it turns lockouts into responses.
     "axes.middleware.AxesMiddleware",
 ]
