@@ -20,6 +20,9 @@ COLUMN_GAP = 70
 ROW_GAP = 22
 MARGIN = 12
 LEGEND_HEIGHT = 34
+ARC_ROOM = (
+    34  # above the boxes, for the arcs of edges that skip a column (they would cross the boxes between)
+)
 LABEL_CHARS = 13  # a matter name longer than this is cut with "…" (the full name is in the box's title)
 
 # (fill, border, text) by kind of state, and the legend's words.
@@ -96,13 +99,19 @@ def dependency_svg(
     width = MARGIN * 2 + max(len(columns), 1) * (BOX_WIDTH + COLUMN_GAP) - COLUMN_GAP
     width = max(width, 560)
     tallest = max((len(column) for column in columns.values()), default=1)
-    height = LEGEND_HEIGHT + MARGIN * 2 + tallest * (BOX_HEIGHT + ROW_GAP) - ROW_GAP
+    skipping = {
+        (source, target)
+        for source, target in edges
+        if source in depth and target in depth and depth[target] - depth[source] > 1
+    }
+    top = LEGEND_HEIGHT + MARGIN + (ARC_ROOM if skipping else 0)
+    height = top + MARGIN + tallest * (BOX_HEIGHT + ROW_GAP) - ROW_GAP
     place: dict[str, tuple[int, int]] = {}
     for column, members in columns.items():
         offset = (tallest - len(members)) * (BOX_HEIGHT + ROW_GAP) // 2
         for row, node in enumerate(members):
             x = MARGIN + column * (BOX_WIDTH + COLUMN_GAP)
-            y = LEGEND_HEIGHT + MARGIN + offset + row * (BOX_HEIGHT + ROW_GAP)
+            y = top + offset + row * (BOX_HEIGHT + ROW_GAP)
             place[node.key] = (x, y)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="joint-graph" role="img" '
@@ -125,6 +134,14 @@ def dependency_svg(
         if source not in place or target not in place:
             continue
         (x1, y1), (x2, y2) = place[source], place[target]
+        if (source, target) in skipping:  # over the top of the boxes between, into the target's top
+            start, end = x1 + BOX_WIDTH * 2 // 3, x2 + BOX_WIDTH // 3
+            parts.append(
+                f'<path class="joint-edge joint-edge-over" d="M{start},{y1} C{start},{y1 - ARC_ROOM - ROW_GAP} '
+                f'{end},{y2 - ARC_ROOM - ROW_GAP} {end},{y2}" '
+                f'fill="none" stroke="#555" stroke-width="1.5" marker-end="url(#joint-arrow)"/>'
+            )
+            continue
         parts.append(
             f'<path class="joint-edge" d="M{x1 + BOX_WIDTH},{y1 + BOX_HEIGHT // 2} '
             f"C{x1 + BOX_WIDTH + COLUMN_GAP // 2},{y1 + BOX_HEIGHT // 2} "

@@ -33,7 +33,7 @@ def test_the_picture_is_well_formed_with_a_box_per_case_and_an_arrow_per_edge():
         ("GS0302", "suspended"),
         ("GS0106", "waiting"),
     ]
-    assert len(root.findall(f".//{SVG}path[@class='joint-edge']")) == 3
+    assert len([p for p in root.iter(f"{SVG}path") if "joint-edge" in (p.get("class") or "")]) == 3
     assert root.find(f"{SVG}title").text == "依赖关系"
     # Only the case given a link is a link.
     assert [a.get("href") for a in root.findall(f"{SVG}a")] == ["/admin/routing/cases/1/"]
@@ -74,3 +74,14 @@ def test_columns_grow_with_depth_and_rows_with_siblings():
     )
     assert int(wide.get("width")) > int(flat.get("width"))
     assert int(flat.get("height")) > int(wide.get("height"))
+
+
+def test_an_edge_skipping_a_column_arcs_over_the_boxes_between():
+    root = ET.fromstring(_draw())
+    over = root.findall(f".//{SVG}path[@class='joint-edge joint-edge-over']")
+    assert len(over) == 1  # GS0301 → GS0106 passes GS0302's column
+    # It leaves the top of the first box and ends on the top of the last.
+    start_y = float(over[0].get("d").split(",")[1].split(" ")[0])
+    boxes = {g.get("data-matter"): g.find(f"{SVG}rect") for g in root.iter(f"{SVG}g")}
+    assert start_y == float(boxes["GS0301"].get("y"))
+    assert over[0].get("d").endswith(boxes["GS0106"].get("y"))
