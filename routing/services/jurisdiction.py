@@ -12,12 +12,13 @@ from django.utils import timezone
 from catalog.models import Agency
 from catalog.selectors import work_calendar
 from catalog.tree import AgencyTreeError, common_superior
-from catalog.workdays import add_working_days, remaining_working_days
+from catalog.workdays import add_working_days
 from permissions.selectors import agency_codes_for
 
 from .. import states
 from ..models import Case, DistributionStatus, Task, TaskLevel
 from .cases import CaseRefused, _city_region_id, _move, _save, locked
+from .lifecycle import clock_resume
 from .tasks import withdraw_tasks
 
 REVIEW_PERMISSIONS = ("permissions.first_review", "permissions.second_review")
@@ -62,24 +63,11 @@ def _agency(code: str) -> Agency:
 def _hand_over(case: Case, agency: Agency, *, user, opinion: str) -> None:
     """The case goes to ``agency``'s 初审 pool (已扫描); whatever task it had is withdrawn."""
     withdraw_tasks(case)
-    resume_clock(case)
+    clock_resume(case)
     _move(case, states.REASSIGN, user=user, agency=agency, opinion=opinion)
     case.handling_agency = agency
     case.handling_region_id = _city_region_id(agency)
     case.distribution_status = DistributionStatus.UNASSIGNED
-
-
-def resume_clock(case: Case) -> None:
-    """Leaving 中止: the deadline moves by the working days the case was suspended (its clock stopped)."""
-    if case.status != states.SUSPENDED or case.suspended_at is None:
-        return
-    calendar = work_calendar()
-    start = timezone.localtime(case.suspended_at).date()
-    today = timezone.localdate()
-    stopped = max(0, -remaining_working_days(today, start, calendar)) if today > start else 0
-    if stopped:
-        case.deadline = add_working_days(case.deadline, stopped, calendar)
-    case.suspended_at = None
 
 
 @transaction.atomic
