@@ -6,7 +6,8 @@ Writes go through ``routing.joint.services`` (the same rules as the counter's �
 ``{reason_code, message, details}``: 400 for a code naming nothing (``unknown_*``), 403 ``not_allowed``, 404 an
 application the caller may not see, 422 a rule saying no (``missing_prerequisite``, ``conflict``,
 ``not_joint_matter``, ``duplicate``, ``already_open``, the route's ``not_bound`` …), with ``details`` naming the
-matters concerned.
+matters concerned. Callers as on the case API: a console session (CSRF on writes), or an API client holding the
+scope ``joint:write`` (submit, hand in materials; for its agencies) or ``cases:read`` (read).
 """
 
 from __future__ import annotations
@@ -21,16 +22,18 @@ from ninja import Field, Path, Router, Schema, Status
 from pydantic import StringConstraints
 
 from core.api import ApiError
+from permissions import api_rules
 
 from .. import identity, states
-from ..case_api import _console_user
+from ..case_api import _caller as case_caller
 from ..case_schemas import ONE_LINE, CaseApplicantIn, CaseEmployerIn, MaterialCode
+from ..selectors import QUERY_PERMISSION
 from ..services import Applicant, CaseRefused, Employer
 from ..services.cases import MAX_MATERIALS
 from . import planning
 from .models import JointApplication
 from .selectors import application_cases, application_for
-from .services import MAX_MATTERS, JointRequest, joint_deliver, joint_submit, owed
+from .services import ACCEPT, MAX_MATTERS, JointRequest, joint_deliver, joint_submit, owed
 
 router = Router(tags=["联办申请"])
 
@@ -41,10 +44,10 @@ FORBIDDEN = frozenset({"not_allowed"})
 BUSY = frozenset({"busy"})
 
 
-def _caller(request: HttpRequest):
-    """Who calls: a console user with its session (and the CSRF token on writes), as the case API's writes.
-    The one place to switch when API clients may submit joint applications."""
-    return _console_user(request)
+def _caller(request: HttpRequest, scope: str, *, agency: str | None = None):
+    """Who acts, as on the case API: with a bearer token the API client's service user (the client holding
+    ``scope``, acting for ``agency``), without one the console user of the session (CSRF on writes)."""
+    return case_caller(request, scope, agency=agency)
 
 
 def _status_of(reason_code: str) -> int:
@@ -166,8 +169,11 @@ def _answer(application: JointApplication) -> dict:
     }
 
 
-def _visible(user, number: str) -> JointApplication:
-    application = application_for(user, number)
+def _visible(user, number: str, *perms: str) -> JointApplication:
+    """The application if one of its cases is in the caller's scope for one of ``perms`` (else 404)."""
+    application = next(
+        (found for perm in perms if (found := application_for(user, number, perm)) is not None), None
+    )
     if application is None:
         raise ApiError(404, "unknown_application", _("联办申请 %(id)s 不存在。") % {"id": number})
     return application
@@ -182,13 +188,14 @@ def _visible(user, number: str) -> JointApplication:
         401: JointRefusalOut,
         403: JointRefusalOut,
         422: JointRefusalOut,
+        429: JointRefusalOut,
         503: JointRefusalOut,
     },
     summary="联办申请（一件事一次办）：按前置/冲突规则检查，拆分为各事项的业务并推送至分管机构，一次性告知缺件",
     url_name="joint_application_submit",
 )
 def submit(request: HttpRequest, payload: JointApplicationIn):
-    user = _caller(request)
+    user = _caller(request, api_rules.JOINT_WRITE, agency=payload.accepting_agency)
     applicant = payload.applicant
     employer = payload.employer
     joint_request = JointRequest(
@@ -219,7 +226,14 @@ def submit(request: HttpRequest, payload: JointApplicationIn):
 
 @router.get(
     "/joint-applications/{number}",
-    response={200: JointApplicationOut, 400: JointRefusalOut, 401: JointRefusalOut, 404: JointRefusalOut},
+    response={
+        200: JointApplicationOut,
+        400: JointRefusalOut,
+        401: JointRefusalOut,
+        403: JointRefusalOut,
+        404: JointRefusalOut,
+        429: JointRefusalOut,
+    },
     summary="一笔联办申请：各事项业务的当前流程状态、前置关系与仍缺的材料",
     url_name="joint_application_detail",
 )
@@ -227,8 +241,8 @@ def detail(
     request: HttpRequest,
     number: str = Path(..., pattern=NUMBER_PATTERN, description="联办申请编号（LB 加 16 位数字）"),
 ):
-    user = _caller(request)
-    return _answer(_visible(user, number))
+    user = _caller(request, api_rules.CASES_READ)
+    return _answer(_visible(user, number, QUERY_PERMISSION))
 
 
 @router.post(
@@ -241,6 +255,7 @@ def detail(
         404: JointRefusalOut,
         409: JointRefusalOut,
         422: JointRefusalOut,
+        429: JointRefusalOut,
     },
     summary="补交联办申请所缺材料：一份材料服务所有需要它的事项，因缺件中止的事项恢复办理",
     url_name="joint_application_materials",
@@ -250,8 +265,8 @@ def deliver(
     payload: JointMaterialsIn,
     number: str = Path(..., pattern=NUMBER_PATTERN, description="联办申请编号"),
 ):
-    user = _caller(request)
-    application = _visible(user, number)
+    user = _caller(request, api_rules.JOINT_WRITE)
+    application = _visible(user, number, QUERY_PERMISSION, ACCEPT)
     try:
         application = joint_deliver(
             application=application, user=user, materials=list(dict.fromkeys(payload.materials))

@@ -9,6 +9,7 @@ from routing import states
 from routing.joint.models import JointApplication
 from routing.models import Case
 from routing.services import task_acquire, task_complete
+from tests.factories.api_clients import fresh_api_counters  # noqa: F401
 from tests.factories.cases import GUANGZHOU_AGENCY, ZHONGSHAN_AGENCY, id_card, staff
 from tests.factories.joint import ALL_FROM_APPLICANT, ASSESSMENT, DISABILITY, RECOGNITION, publish_joint
 
@@ -188,3 +189,41 @@ def test_a_material_no_chosen_matter_asks_for_is_refused(people):
         post(as_user(people["clerk"]), URL, body(materials=["CL001", "CL025"])), 422, "not_in_checklist"
     )
     assert "CL025" in answer["message"]
+
+
+# ---- API clients (bearer tokens), as on the case API ---------------------------------------------------------
+def _bearer_post(token: str, url: str, data: dict):
+    from tests.factories.api_clients import bearer
+
+    return Client(enforce_csrf_checks=True).post(url, data, content_type="application/json", **bearer(token))
+
+
+@pytest.mark.usefixtures("fresh_api_counters")
+def test_an_api_client_holding_joint_write_submits_for_its_city_and_reads_with_cases_read(people):
+    from routing.models import CaseEvent
+    from tests.factories.api_clients import api_client, bearer
+
+    client, token = api_client("粤省事", scopes=("joint:write", "cases:read"), cities=("442000",))
+    response = _bearer_post(token, URL, body(channel="counter"))
+    assert response.status_code == 201, response.content
+    answer = response.json()
+    application = JointApplication.objects.get(number=answer["id"])
+    assert application.submitted_by == client.user
+    assert set(CaseEvent.objects.filter(action="accept").values_list("api_client", flat=True)) == {client.pk}
+    read = Client().get(f"{URL}/{answer['id']}", **bearer(token))
+    assert read.status_code == 200 and read.json()["id"] == answer["id"]
+    _writer, write_only = api_client("只交材料", scopes=("joint:write",), cities=("442000",))
+    later = _bearer_post(write_only, f"{URL}/{answer['id']}/materials", {"materials": ["CL008"]})
+    assert later.status_code == 200, later.content  # found through its 受理 scope (it holds no 业务状态查询)
+    assert Client().get(f"{URL}/{answer['id']}", **bearer(write_only)).status_code == 403  # scope_missing
+
+
+@pytest.mark.usefixtures("fresh_api_counters")
+def test_an_api_client_without_the_scope_or_for_another_city_is_refused(people):
+    from tests.factories.api_clients import api_client
+
+    _client, cases_only = api_client("只能受理", scopes=("cases:write",), cities=("442000",))
+    refused(_bearer_post(cases_only, URL, body()), 403, "scope_missing")
+    _client, guangzhou = api_client("广州", scopes=("joint:write",), cities=("440100",))
+    refused(_bearer_post(guangzhou, URL, body()), 403, "out_of_scope")
+    assert not JointApplication.objects.exists()
