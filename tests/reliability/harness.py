@@ -468,6 +468,17 @@ class Stack(contextlib.ExitStack):
 
         self.callback(connections.close_all)
 
+    def collectstatic(self) -> None:
+        """The static files as a web node serves them with DEBUG=0 (hashed, compressed): the admin's pages need them."""
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            timeout=900,
+        )
+
     def gunicorn(
         self, *, workers: int = 2, timeout: int | None = None, env: dict[str, str] | None = None
     ) -> Gunicorn:
@@ -633,6 +644,10 @@ class Load:
             with self._lock:
                 self.answers.append(answer)
 
+    def successes(self) -> int:
+        with self._lock:
+            return sum(1 for answer in self.answers if 200 <= answer.status < 300)
+
     def between(self, start: float, end: float) -> list[Answer]:
         with self._lock:
             return [answer for answer in self.answers if start <= answer.started < end]
@@ -702,3 +717,79 @@ def case_invariants() -> tuple[dict[str, int], list[str]]:
             if count:
                 problems.append(f"{count} {label}")
     return answers, problems
+
+
+# ---- at the same moment ---------------------------------------------------------------------------------
+class Outcome:
+    """What one of several simultaneous calls did: ``ok`` with its value, or ``raised`` with the exception's type,
+    message and ``reason_code`` (a refusal of ours carries one)."""
+
+    def __init__(self, index: int, kind: str, value, started: float, ended: float):
+        self.index, self.kind, self.value, self.started, self.ended = index, kind, value, started, ended
+
+    @property
+    def ok(self) -> bool:
+        return self.kind == "ok"
+
+    @property
+    def reason_code(self) -> str:
+        return self.value.get("reason_code", "") if self.kind == "raised" else ""
+
+    def __repr__(self) -> str:
+        return f"Outcome({self.index}, {self.kind}, {self.value!r})"
+
+
+def _call_at_barrier(index, call, barrier, results) -> None:
+    import traceback
+
+    try:
+        barrier.wait(30)
+        started = time.monotonic()
+        try:
+            value = call()
+            results.put((index, "ok", value, started, time.monotonic()))
+        except Exception as error:
+            detail = {
+                "type": type(error).__name__,
+                "message": str(getattr(error, "message", error))[:300],
+                "reason_code": getattr(error, "reason_code", ""),
+                "traceback": traceback.format_exc(limit=6)[-1500:],
+            }
+            results.put((index, "raised", detail, started, time.monotonic()))
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+
+
+def simultaneously(calls: list, *, timeout: float = 120) -> list[Outcome]:
+    """Each call in a forked process of its own, all released by one barrier; their outcomes in call order.
+
+    The calls run on this process's Django setup with fresh database connections (this process's are closed
+    before forking, so that no child shares a socket with another)."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(len(calls))
+    results = context.Queue()
+    processes = [
+        context.Process(target=_call_at_barrier, args=(index, call, barrier, results), daemon=True)
+        for index, call in enumerate(calls)
+    ]
+    for process in processes:
+        process.start()
+    outcomes = []
+    deadline = time.monotonic() + timeout
+    try:
+        for _ in calls:
+            outcomes.append(Outcome(*results.get(timeout=max(0.1, deadline - time.monotonic()))))
+    finally:
+        for process in processes:
+            process.join(5)
+            if process.is_alive():
+                process.kill()
+                process.join()
+    return sorted(outcomes, key=lambda outcome: outcome.index)
