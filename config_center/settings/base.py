@@ -258,6 +258,9 @@ STORAGES = {
 }
 CASE_FILE_MAX_BYTES = int(os.environ.get("CASE_FILE_MAX_BYTES", str(10 * 1024 * 1024)))
 CASE_FILES_PER_UPLOAD = int(os.environ.get("CASE_FILES_PER_UPLOAD", "20"))
+# 联办申请 (一件事一次办): the whole application's own deadline, in calendar days from its submission (seed 001:
+# from application to payment "最长不超过 30 天"); each of its cases keeps its own deadline in working days.
+JOINT_APPLICATION_DAYS = int(os.environ.get("JOINT_APPLICATION_DAYS", "30"))
 
 # Everything from this site only: no script, style, image, font or fetch from elsewhere (an injection
 # cannot load or send anything off-site), no plugins, no <base> tricks, forms post here, no framing by

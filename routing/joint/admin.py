@@ -24,9 +24,10 @@ from ..selectors import QUERY_PERMISSION, accepting_agencies_for, may_see_full_d
 from ..services import CaseRefused
 from . import graph, planning
 from .forms import JointForm, ticked
+from .materials import joint_deliver, may_deliver, owed
 from .models import JointApplication, JointMaterial
 from .selectors import application_cases, application_for
-from .services import joint_deliver, joint_prepare, joint_submit, may_deliver, owed
+from .services import joint_prepare, joint_submit
 
 NUMBER = "<str:number>"
 RECENT = 20

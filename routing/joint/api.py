@@ -31,9 +31,10 @@ from ..selectors import QUERY_PERMISSION
 from ..services import Applicant, CaseRefused, Employer
 from ..services.cases import MAX_MATERIALS
 from . import planning
+from .materials import ACCEPT, joint_deliver, owed
 from .models import JointApplication
 from .selectors import application_cases, application_for
-from .services import ACCEPT, MAX_MATTERS, JointRequest, joint_deliver, joint_submit, owed
+from .services import MAX_MATTERS, JointRequest, joint_submit
 
 router = Router(tags=["联办申请"])
 

@@ -161,7 +161,7 @@ def _hand_off(link: JointCase, case: Case, *, user) -> None:
 
 def start(case: Case, link: JointCase, *, user) -> None:
     """A waiting case whose prerequisites are all 办结: to its 初审 pool, or 中止 for what the applicant owes."""
-    from .services import owed, suspension_reason
+    from .materials import owed, suspension_reason
 
     missing = owed(case, link)
     if missing:

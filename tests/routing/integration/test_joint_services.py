@@ -11,8 +11,9 @@ from django.utils import timezone
 from routing import states
 from routing.joint import planning
 from routing.joint.handoff import decision_pdf
+from routing.joint.materials import JointRefused, joint_deliver
 from routing.joint.models import JointApplication, JointCase, JointMaterial
-from routing.joint.services import JointRefused, joint_deliver, joint_prepare
+from routing.joint.services import joint_prepare
 from routing.models import Case, CaseEvent, CaseFile, Task, TaskStatus
 from routing.services import CaseRefused, task_acquire, task_complete
 from routing.services.lifecycle import case_resume, case_suspend, case_terminate
@@ -344,3 +345,10 @@ def test_a_waiting_case_is_neither_transferred_nor_pushed_before_it_starts(peopl
         )
     assert "待前置" in illegal.value.message
     assert Case.objects.get(pk=assessment.pk).status == states.WAITING
+
+
+def test_the_applications_own_deadline_is_configurable(people, settings):
+    settings.JOINT_APPLICATION_DAYS = 10
+    application = submit(people["clerk"])
+    assert application.time_limit_days == 10
+    assert application.deadline == timezone.localdate() + datetime.timedelta(days=10)
