@@ -22,6 +22,7 @@ import http.client
 import json
 import os
 import pwd
+import re
 import secrets
 import shutil
 import signal
@@ -30,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -315,6 +317,8 @@ class Gunicorn(Managed):
         command = [sys.executable, "-m", "gunicorn"]
         if gunicorn_config() is not None:
             command += ["--config", str(GUNICORN_CONFIG)]
+        else:
+            command += ["--access-logfile", "-"]
         # Flags after the config file win over it: the port and the worker count are the script's.
         command += ["--bind", f"127.0.0.1:{self.port}", "--workers", str(workers)]
         if timeout:
@@ -333,6 +337,10 @@ class Gunicorn(Managed):
 
     def worker_pids(self) -> list[int]:
         return [pid for pid in children(self.process.pid) if alive(pid)]
+
+    def statuses(self) -> Counter:
+        """The status of every request in the access log so far (its format: ``"METHOD /path HTTP/1.1" 200``)."""
+        return Counter(int(status) for status in re.findall(r'HTTP/1\.[01]" (\d{3}) ', tail(self.log, 10**9)))
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
                 timeout: float = 30) -> tuple[int, dict[str, str], bytes]:  # fmt: skip
