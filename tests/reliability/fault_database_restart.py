@@ -110,7 +110,7 @@ def main() -> int:
             ("route", lambda n: ("POST", "/api/v1/route", ROUTE, {"Content-Type": "application/json"}))
         )
         print(
-            f"PostgreSQL :{stack.postgres.port}, Redis :{stack.redis.port}, gunicorn :{web.port} "
+            f"PostgreSQL :{stack.postgres.port}, Redis :{stack.redis.port}, {web.describe()} "
             f"(workers {workers_before}); load: 3 × 受理, 1 × case read, 1 × route; faults {faults}",
             flush=True,
         )

@@ -64,7 +64,7 @@ def main() -> int:
             return lambda n: ("POST", "/api/v1/cases", harness.acceptance_body(n), headers[clerk])
 
         print(
-            f"PostgreSQL :{stack.postgres.port}, Redis :{stack.redis.port}, gunicorn :{web.port}; {args.clients} "
+            f"PostgreSQL :{stack.postgres.port}, Redis :{stack.redis.port}, {web.describe()}; {args.clients} "
             f"clients; {args.kills} kills (seed {seed})",
             flush=True,
         )

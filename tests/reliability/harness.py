@@ -338,6 +338,10 @@ class Gunicorn(Managed):
     def worker_pids(self) -> list[int]:
         return [pid for pid in children(self.process.pid) if alive(pid)]
 
+    def describe(self) -> str:
+        how = "the repository's config" if "--config" in self.command else "command-line flags"
+        return f"gunicorn :{self.port}, {self.workers} workers ({how})"
+
     def statuses(self) -> Counter:
         """The status of every request in the access log so far (its format: ``"METHOD /path HTTP/1.1" 200``)."""
         return Counter(int(status) for status in re.findall(r'HTTP/1\.[01]" (\d{3}) ', tail(self.log, 10**9)))

@@ -108,9 +108,8 @@ def start() -> tuple[harness.Stack, Live]:
     except BaseException:
         stack.__exit__(*sys.exc_info())
         raise
-    config = "the repository's gunicorn config" if harness.gunicorn_config() else "gunicorn flags"
     print(
-        f"PostgreSQL :{stack.postgres.port}, Redis :{stack.redis.port}, gunicorn :{web.port} ({config}); "
+        f"PostgreSQL :{stack.postgres.port}, Redis :{stack.redis.port}, {web.describe()}; "
         f"schemathesis: {EXAMPLES} examples an operation",
         flush=True,
     )
