@@ -6,17 +6,21 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python tests/benchmarks/bench_api_load.py
 
 The load comes from ``wrk`` (Debian package ``wrk``: ``apt-get install wrk``) in its own process on loopback;
-every server is gunicorn with ``--workers`` sync workers and production-like settings (DEBUG=0, a SECRET_KEY,
-ALLOWED_HOSTS, Redis cache and broker, SECURE_SSL_REDIRECT=0 because loopback is plain HTTP). When the repository
-has ``config_center/deploy/gunicorn.conf.py`` it is the config file, the flags here only pin bind and workers.
-The database ``bench_api_load`` is created on the server of ``DATABASE_URL`` (default the local PostgreSQL) and
-dropped at the end unless ``--reuse`` / ``--keep``.
+every server is gunicorn with ``--workers`` workers started as a web node is (``config_center/deploy/gunicorn.conf.py``:
+gthread workers with 4 threads, keep-alive, the access log; only bind and workers set here, and no worker recycling
+while measuring; ``--worker-threads 1`` for sync workers; without the config file, sync workers by flags) and
+production-like settings (DEBUG=0, a SECRET_KEY, ALLOWED_HOSTS, Redis cache and broker, SECURE_SSL_REDIRECT=0 because
+loopback is plain HTTP). The database ``bench_api_load`` is created on the server of ``DATABASE_URL`` (default the
+local PostgreSQL) and dropped at the end unless ``--reuse`` / ``--keep``. Besides req/s and latency each side's
+figures hold its workers' CPU per answer (user + system, from /proc): on a machine shared with other work that
+ratio moves less than the rates do.
 
 Part ``read``: the runtime API against bare Django.
-  The reference data and the demo configuration of 中山 and 广州 are published. Every checklist and route question
-  the demo answers with 200 (GET ``/api/v1/checklist`` for each bound matter and channel, POST ``/api/v1/route``
-  local and 通办, several matters, cities and agencies) is asked once and its answer compared with the engine's;
-  refusals are asked too and must answer their documented status. Then wrk sends the 200 mix, alternating
+  Every city binds ``CITY_MATTERS`` matters (6 channels × 8 materials; the province-wide ones in 全省通办 mode),
+  中山 and 广州 the demo's too, all published. ``QUESTIONS`` checklist questions (GET ``/api/v1/checklist``) and as
+  many route questions (POST ``/api/v1/route``, local and 通办, injury dates either side of 2019-07-01) answered 200
+  are drawn from all of them, each asked once and its answer compared with the engine's; refusals are asked too and
+  must answer their documented status. Then wrk sends the 200 mix, alternating
   ``--slices`` slices between the console (``config_center.wsgi``) and bare Django (``tests.benchmarks.bare_wsgi``:
   the same settings with no middleware, one view answering a ``JsonResponse``), each served by its own gunicorn
   with the same settings and worker count, both up for the whole run, so background load falls on both sides.
@@ -82,11 +86,16 @@ def _arguments() -> argparse.Namespace:
     )
     parser.add_argument("--part", choices=["read", "cases", "all"], default="all")
     parser.add_argument("--seconds", type=float, default=60.0, help="load time per side (default 60)")
-    parser.add_argument("--slices", type=int, default=6, help="alternations per side (default 6)")
+    parser.add_argument("--slices", type=int, default=12, help="alternations per side (default 12)")
     parser.add_argument("--rounds", type=int, default=1, help="repeat the read comparison (default 1)")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (default 1)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers per server (default 2)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server (default 2)")
+    parser.add_argument(
+        "--worker-threads",
+        type=int,
+        help="threads per gunicorn worker (WEB_THREADS; default the config file's, 4: gthread; 1: sync workers)",
+    )
     parser.add_argument("--cases", type=int, default=1_000_000, help="cases for part 'cases'")
     parser.add_argument("--case-seconds", type=float, default=30.0, help="load time per case scenario")
     parser.add_argument(
@@ -139,6 +148,8 @@ def _configure(args: argparse.Namespace) -> str:
         LOG_LEVEL="WARNING",
     )
     os.environ.setdefault("SECRET_KEY", "benchmark-only-" + os.urandom(16).hex())
+    if args.worker_threads:
+        os.environ["WEB_THREADS"] = str(args.worker_threads)
     return server
 
 
@@ -211,27 +222,21 @@ class Server:
 
 
 def _start(name: str, module: str, workers: int) -> Server:
+    """gunicorn serving ``module``: with the repository's config file when there is one (its worker class, threads,
+    keep-alive and access log, as a web node runs), only bind and workers given here; else sync workers."""
     port = _free_port()
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     log = BENCH_DIR / f"api-load-{name}-{port}.log"
-    command = [sys.executable, "-m", "gunicorn"]
+    env = dict(os.environ)
     if GUNICORN_CONFIG.exists():
-        command += ["--config", str(GUNICORN_CONFIG)]
-    command += [
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "sync",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--timeout",
-        "60",
-        module,
-    ]
+        # No recycling while measuring: a replaced worker's CPU would be lost from the figures.
+        env.update(WEB_BIND=f"127.0.0.1:{port}", WEB_WORKERS=str(workers), WEB_MAX_REQUESTS="0")
+        command = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONFIG), module]
+    else:
+        command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "sync"]
+        command += ["--bind", f"127.0.0.1:{port}", "--timeout", "60", module]
     with log.open("wb") as handle:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=dict(os.environ), stdout=handle, stderr=subprocess.STDOUT
-        )
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
     server = Server(name, port, process, log)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -245,6 +250,16 @@ def _start(name: str, module: str, workers: int) -> Server:
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"{name}: gunicorn did not answer within 120 s:\n{log.read_text()[-3000:]}")
+
+
+def _server_shape() -> str:
+    if not GUNICORN_CONFIG.exists():
+        return "sync workers, no keep-alive"
+    threads = int(os.environ.get("WEB_THREADS") or 4)
+    return (
+        f"{GUNICORN_CONFIG.relative_to(ROOT)}: {'gthread' if threads > 1 else 'sync'} workers × {threads} threads, "
+        f"keep-alive {os.environ.get('WEB_KEEPALIVE') or 5} s, access log on"
+    )
 
 
 def _stop(server: Server) -> None:
@@ -435,6 +450,7 @@ class Load:
     error_kinds: dict = field(default_factory=dict)
     points: list = field(default_factory=list)  # (µs, weight)
     max_us: int = 0
+    cpu_seconds: float = 0.0  # the server's workers' CPU (user + system) during the run
 
     def add(self, other: Load) -> None:
         self.requests += other.requests
@@ -444,6 +460,7 @@ class Load:
             self.error_kinds[kind] = self.error_kinds.get(kind, 0) + count
         self.points += other.points
         self.max_us = max(self.max_us, other.max_us)
+        self.cpu_seconds += other.cpu_seconds
 
     @property
     def rate(self) -> float:
@@ -461,15 +478,38 @@ class Load:
                 return us / 1000
         return self.max_us / 1000
 
+    @property
+    def cpu_us(self) -> float:
+        """The server's CPU per answer, µs: what an answer costs, whatever else the machine is doing."""
+        return self.cpu_seconds / self.requests * 1e6 if self.requests else float("nan")
+
     def figures(self) -> str:
         kinds = ", ".join(f"{kind} {count}" for kind, count in self.error_kinds.items() if count)
         return (
             f"{self.rate:8,.0f} req/s  p50 {self.percentile(0.50):6.2f} ms  p99 {self.percentile(0.99):6.2f} ms"
-            f"  max {self.max_us / 1000:7.1f} ms  errors {self.errors}{f' ({kinds})' if kinds else ''}"
+            f"  max {self.max_us / 1000:7.1f} ms  CPU {self.cpu_us:5.0f} µs/answer  errors {self.errors}{f' ({kinds})' if kinds else ''}"
         )
 
 
-def _wrk(base: str, script: Path, seconds: float, args: argparse.Namespace) -> Load:
+def _worker_cpu(server: Server | None) -> float:
+    """CPU seconds (user + system) used so far by ``server``'s worker processes (0 without a server)."""
+    if server is None:
+        return 0.0
+    children = subprocess.run(["pgrep", "-P", str(server.process.pid)], capture_output=True, text=True)
+    ticks = 0
+    for pid in children.stdout.split():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a worker that just exited
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _wrk(
+    base: str, script: Path, seconds: float, args: argparse.Namespace, server: Server | None = None
+) -> Load:
+    cpu_before = _worker_cpu(server)
     command = [
         "wrk",
         f"--threads={args.threads}",
@@ -486,7 +526,9 @@ def _wrk(base: str, script: Path, seconds: float, args: argparse.Namespace) -> L
     data = json.loads(line[4:])
     kinds = {kind: data[kind] for kind in ("connect", "read", "write", "timeout", "status")}
     weight = data["requests"] / QUANTILES
+    cpu = _worker_cpu(server) - cpu_before
     return Load(
+        cpu_seconds=cpu,
         requests=data["requests"],
         seconds=data["duration_us"] / 1e6,
         errors=sum(kinds.values()),
@@ -514,8 +556,7 @@ def _read_part(args: argparse.Namespace) -> list[str]:
     print(
         f"\n== read: {checklists} checklist and {len(answers) - checklists} route questions answered 200 "
         f"({len(snap.releases)} cities, {len(snap.configs)} bound matters), {len(refusals)} refusals; wrk {args.threads} thread(s), "
-        f"{args.connections} connections; gunicorn {args.workers} sync workers a server"
-        + (f" (config {GUNICORN_CONFIG.relative_to(ROOT)})" if GUNICORN_CONFIG.exists() else "")
+        f"{args.connections} connections; gunicorn {args.workers} workers a server" + f" ({_server_shape()})"
     )
     api = _start("api", "config_center.wsgi:application", args.workers)
     bare = _start("bare", "tests.benchmarks.bare_wsgi:application", args.workers)
@@ -543,19 +584,23 @@ def _read_part(args: argparse.Namespace) -> list[str]:
                 order = (bare, api) if number % 2 else (api, bare)  # who goes first alternates too
                 measured = {}
                 for server in order:
-                    measured[server.name] = _wrk(server.url, script, slice_seconds, args)
+                    measured[server.name] = _wrk(server.url, script, slice_seconds, args, server)
                     totals[server.name].add(measured[server.name])
                 ratio = measured["api"].rate / measured["bare"].rate
                 print(
                     f"   slice {number + 1}: api {measured['api'].rate:6,.0f} req/s p99 "
                     f"{measured['api'].percentile(0.99):5.2f} ms | bare {measured['bare'].rate:6,.0f} req/s "
-                    f"p99 {measured['bare'].percentile(0.99):5.2f} ms | ratio {ratio:.2f}  (load {_load()})"
+                    f"p99 {measured['bare'].percentile(0.99):5.2f} ms | ratio {ratio:.2f} | CPU/answer "
+                    f"{measured['api'].cpu_us:.0f} / {measured['bare'].cpu_us:.0f} µs  (load {_load()})"
                 )
             ratio = totals["api"].rate / totals["bare"].rate
             rounds.append((ratio, totals))
             print(f"   api : {totals['api'].figures()}")
             print(f"   bare: {totals['bare'].figures()}")
-            print(f"   ratio api / bare: {ratio:.2f}")
+            print(
+                f"   ratio api / bare: {ratio:.2f}   (server CPU per answer, bare / api: "
+                f"{totals['bare'].cpu_us / totals['api'].cpu_us:.2f})"
+            )
         ratios = [ratio for ratio, _ in rounds]
         api_p99 = [totals["api"].percentile(0.99) for _, totals in rounds]
         print(
@@ -616,6 +661,7 @@ def _profile(server: Server, script: Path, args: argparse.Namespace) -> None:
                 "--output",
                 f"{out}.{pid}",
                 "--nonblocking",
+                "--gil",  # only the thread holding the GIL: where the CPU goes, not threads waiting
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -625,7 +671,27 @@ def _profile(server: Server, script: Path, args: argparse.Namespace) -> None:
     _wrk(server.url, script, args.profile + 1, args)
     for spy_process in spies:
         spy_process.wait(timeout=60)
-    print(f"py-spy raw stacks: {', '.join(f'{out}.{pid}' for pid in workers)}")
+    own: dict[str, int] = {}
+    total: dict[str, int] = {}
+    samples = 0
+    for pid in workers:
+        path = Path(f"{out}.{pid}")
+        if not path.exists():
+            continue
+        for line in path.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            if not stack or not count.isdigit():
+                continue
+            frames = [frame.split(" (")[0] + " (" + frame.split(" (")[-1] for frame in stack.split(";")]
+            samples += int(count)
+            own[frames[-1]] = own.get(frames[-1], 0) + int(count)
+            for frame in set(frames):
+                total[frame] = total.get(frame, 0) + int(count)
+    print(f"py-spy: {samples:,} samples of {len(workers)} workers (raw stacks in {out}.<pid>)")
+    for title, table in (("own time", own), ("total time", total)):
+        print(f"  top by {title}:")
+        for frame, count in sorted(table.items(), key=lambda item: -item[1])[:25]:
+            print(f"    {count / max(samples, 1):6.1%}  {frame[:150]}")
 
 
 # ---- part "cases" -----------------------------------------------------------------------------------------
@@ -786,13 +852,13 @@ def _cases_part(args: argparse.Namespace) -> list[str]:
         accept_script = _script(accepting[:-1], "accept")
         scripts += [listing_script, accept_script]
         _wrk(api.url, listing_script, 3, args)  # warm: connections, sessions, the theme
-        load = _wrk(api.url, listing_script, args.case_seconds, args)
+        load = _wrk(api.url, listing_script, args.case_seconds, args, api)
         print(f"业务状态查询 (admin, session)   : {load.figures()}")
         print(f"   target p99 < {LISTING_P99_MS:.0f} ms, ≥ {LISTING_MIN_RATE:.0f} req/s  (load {_load()})")
         if load.errors or load.percentile(0.99) >= LISTING_P99_MS or load.rate < LISTING_MIN_RATE:
             failures.append(f"业务状态查询 under load: {load.figures()}")
         before = Case.objects.count()
-        load = _wrk(api.url, accept_script, args.case_seconds, args)
+        load = _wrk(api.url, accept_script, args.case_seconds, args, api)
         print(f"受理 POST /api/v1/cases         : {load.figures()}")
         print(f"   target p99 < {ACCEPT_P99_MS:.0f} ms, ≥ {ACCEPT_MIN_RATE:.0f} req/s  (load {_load()})")
         if load.errors or load.percentile(0.99) >= ACCEPT_P99_MS or load.rate < ACCEPT_MIN_RATE:
