@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from catalog.models import Agency, Channel, Material
+from catalog.models import Agency, Channel, Material, Region
 
 from .. import states
 from ..models import Case
@@ -186,10 +186,10 @@ def joint_submit(*, request: JointRequest, user) -> JointApplication:
             field="accepting_agency",
         )
     prepared = joint_prepare(request)
-    accepting = Agency.objects.select_related("region", "region__parent").get(code=request.accepting_agency)
+    accepting = Agency.objects.select_related("region").get(code=request.accepting_agency)
     moment = _now()
     region_id = _city_region_id(accepting)
-    city = accepting.region.parent.code if accepting.region.level == "county" else accepting.region.code
+    city = Region.objects.get(pk=region_id).code
     time_limit = settings.JOINT_APPLICATION_DAYS
     application = JointApplication.objects.create(
         number=_number(moment, city),
