@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -247,12 +248,17 @@ def main() -> int:
     if unknown:
         raise SystemExit(f"unknown faults {sorted(unknown)}")
     failed = []
+    signal.signal(signal.SIGTERM, harness.raise_keyboard_interrupt)
     for fault in faults:
         # Each phase in a process of its own: Django is set up once per process, on that phase's database.
-        import subprocess
-
-        child = subprocess.run([sys.executable, __file__, *sys.argv[1:], "--phase", fault])
-        if child.returncode != 0:
+        child = subprocess.Popen([sys.executable, __file__, *sys.argv[1:], "--phase", fault])
+        try:
+            returncode = child.wait()
+        except KeyboardInterrupt:
+            child.terminate()  # the phase removes its PostgreSQL, Redis and cluster on SIGTERM
+            child.wait()
+            raise
+        if returncode != 0:
             failed.append(fault)
     print(
         f"\nSMS burst under faults {faults}:",

@@ -293,7 +293,8 @@ class Managed:
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
 
-    def stop(self, timeout: float = 30) -> None:
+    def stop(self, timeout: float = 5) -> None:
+        """SIGTERM, then SIGKILL to the whole session: a script's data is thrown away, so no long graceful stop."""
         if self.process is None or self.process.poll() is not None:
             return
         with contextlib.suppress(ProcessLookupError):
@@ -416,7 +417,7 @@ class Stack(contextlib.ExitStack):
     def __enter__(self) -> Stack:
         super().__enter__()
         for signum in (signal.SIGTERM, signal.SIGHUP):
-            self._previous_handlers[signum] = signal.signal(signum, _raise_keyboard_interrupt)
+            self._previous_handlers[signum] = signal.signal(signum, raise_keyboard_interrupt)
         self.callback(self._restore_handlers)
         try:
             self.workdir = Path(tempfile.mkdtemp(prefix=f"{self.name}-"))
@@ -507,7 +508,7 @@ class Stack(contextlib.ExitStack):
         return cluster.start()
 
 
-def _raise_keyboard_interrupt(signum, frame):
+def raise_keyboard_interrupt(signum, frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
 
