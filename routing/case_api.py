@@ -42,7 +42,7 @@ from .case_schemas import (
     TaskOut,
 )
 from .models import Case, Task, TaskLevel
-from .selectors import accepting_agencies_for, case_for
+from .selectors import case_for
 from .services import (
     AcceptRequest,
     Applicant,
@@ -73,6 +73,7 @@ BAD_INPUT = frozenset(
     }
 )
 NOT_FOUND = frozenset({"unknown_case", "unknown_task"})
+FORBIDDEN = frozenset({"not_allowed"})
 CONFLICT = frozenset({"transfer_open"})
 BUSY = frozenset({"busy"})
 
@@ -80,6 +81,8 @@ BUSY = frozenset({"busy"})
 def _status_of(reason_code: str) -> int:
     if reason_code in BAD_INPUT:
         return 400
+    if reason_code in FORBIDDEN:
+        return 403
     if reason_code in NOT_FOUND:
         return 404
     if reason_code in CONFLICT:
@@ -208,13 +211,6 @@ def _task(task: Task) -> dict:
 )
 def accept(request: HttpRequest, payload: CaseAcceptIn):
     user = _caller(request, api_rules.CASES_WRITE, agency=payload.accepting_agency)
-    agencies = accepting_agencies_for(user)
-    if agencies is not None and payload.accepting_agency not in agencies:
-        raise ApiError(
-            403,
-            "not_allowed",
-            _("您在受理机构 %(agency)s 没有“受理”权限。") % {"agency": payload.accepting_agency},
-        )
     applicant = payload.applicant
     accept_request = AcceptRequest(
         matter=payload.matter,

@@ -15,11 +15,10 @@ from catalog.selectors import work_calendar
 from core.masking import mask_id_number, mask_name
 
 from .. import deadlines, states
+from ..access import agencies_holding, may_supplement
 from ..models import Case
 from ..selectors import may_see_full_data
-from ..services import may_supplement
 from ..services.jurisdiction import DECIDE_PERMISSIONS, REVIEW_PERMISSIONS
-from ..services.jurisdiction import agencies_of as jurisdiction_agencies
 
 # Actions recorded in 追踪 that are not transitions of the state machine (no change of 流程状态).
 EXTRA_ACTION_NAMES = {
@@ -129,7 +128,7 @@ class CasePresenter:
         """The agencies (ids) where the user reviews, and where they may decide jurisdiction (None: all)."""
 
         def ids(perms) -> frozenset[int] | None:
-            codes = jurisdiction_agencies(self.user, perms)
+            codes = agencies_holding(self.user, *perms)
             if codes is None:
                 return None
             return frozenset(Agency.objects.filter(code__in=codes).values_list("pk", flat=True))

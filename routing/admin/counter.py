@@ -17,10 +17,11 @@ from django.utils.translation import gettext_lazy
 from core.admin import AdminScreen
 
 from .. import states
+from ..access import may_accept_anywhere, may_correct
 from ..models import Case
 from ..selectors import accepting_agencies_for, case_for
 from ..services import CaseRefused, case_accept, case_correct, case_refuse, case_route
-from .counter_access import applicant_shown, may_accept_anywhere, may_correct, visible_case
+from .counter_access import applicant_shown, visible_case
 from .counter_forms import AcceptForm, ReasonForm, ticked_codes
 from .prints import PrintViews, document_url
 from .scanning import ScanViews

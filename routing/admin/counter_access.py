@@ -12,56 +12,13 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from core.masking import mask_id_number, mask_name
-from permissions.selectors import agency_codes_for
 
 from .. import states
+from ..access import ELECTRONIC, PAPER
 from ..models import Case
 from ..selectors import case_for, may_see_full_data
 
-ACCEPT = "permissions.accept_case"
-SCAN = "permissions.scan"
-REVIEW = ("permissions.first_review", "permissions.second_review")
-
-PAPER, ELECTRONIC = "paper", "electronic"
 SIDE_NAMES = {PAPER: "纸质归档（受理地）", ELECTRONIC: "电子归档（办理地）"}
-
-
-def agencies_holding(user, *perms: str) -> frozenset[str] | None:
-    """The agencies where ``user`` holds any of ``perms`` (None: every agency)."""
-    found: set[str] = set()
-    for perm in perms:
-        codes = agency_codes_for(user, perm)
-        if codes is None:
-            return None
-        found |= codes
-    return frozenset(found)
-
-
-def may_work_at(user, agencies, *perms: str) -> bool:
-    """Whether ``user`` holds one of ``perms`` at one of ``agencies`` (codes)."""
-    if not user.is_active:
-        return False
-    held = agencies_holding(user, *perms)
-    return held is None or bool(held & set(agencies))
-
-
-def may_accept_anywhere(user) -> bool:
-    held = agencies_holding(user, ACCEPT)
-    return user.is_active and (held is None or bool(held))
-
-
-def may_correct(user, case: Case) -> bool:
-    return may_work_at(user, {case.accepting_agency.code, case.handling_agency.code}, ACCEPT)
-
-
-def may_scan(user, case: Case) -> bool:
-    return case.accepted_by_id == user.pk or may_work_at(user, {case.accepting_agency.code}, ACCEPT, SCAN)
-
-
-def may_archive(user, case: Case, side: str) -> bool:
-    if side == PAPER:
-        return may_work_at(user, {case.accepting_agency.code}, ACCEPT, SCAN)
-    return may_work_at(user, {case.handling_agency.code}, ACCEPT, SCAN, *REVIEW)
 
 
 def supplementable(case: Case) -> bool:

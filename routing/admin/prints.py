@@ -24,21 +24,11 @@ from config_center.drafts.models import PrintDocument
 from config_center.releases.models import Release
 
 from .. import states
+from ..access import ELECTRONIC, PAPER, may_accept_anywhere, may_archive, may_correct, may_scan
 from ..anti_forgery import anti_forgery_code
 from ..models import ArchiveStatus, Case
 from ..services import CaseRefused, case_archive, may_supplement
-from .counter_access import (
-    ELECTRONIC,
-    PAPER,
-    SIDE_NAMES,
-    applicant_shown,
-    may_accept_anywhere,
-    may_archive,
-    may_correct,
-    may_scan,
-    supplementable,
-    visible_case,
-)
+from .counter_access import SIDE_NAMES, applicant_shown, supplementable, visible_case
 
 TEMPLATES = "admin/routing/counter/"
 

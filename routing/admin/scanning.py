@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .. import states
+from ..access import may_scan
 from ..models import Case, CaseFile
 from ..services import CaseRefused, case_add_files, case_scan, may_supplement
-from .counter_access import applicant_shown, may_scan, supplementable, visible_case
+from .counter_access import applicant_shown, supplementable, visible_case
 from .counter_forms import UploadForm
 from .prints import document_url
 

@@ -27,6 +27,7 @@ from core.masking import mask_id_number
 from sms_templates.models import SmsEvent
 
 from .. import decisions, files, identity, states
+from ..access import PAPER, may_accept_at, may_archive, may_correct, may_scan, may_supplement
 from ..models import ArchiveStatus, Case, CaseEvent, CaseFile, Counter, ScanStatus, SmsStatus, Task, TaskLevel
 from .sms import SmsNotifyRefused, sms_notify
 
@@ -266,6 +267,12 @@ def case_accept(
     for what the applicant owes (000 第四部分 2)."""
     _check_applicant(request.applicant)
     routed = case_route(request)
+    if not may_accept_at(user, request.accepting_agency):
+        raise CaseRefused(
+            "not_allowed",
+            f"您在受理机构 {request.accepting_agency} 没有“受理”权限。",
+            field="accepting_agency",
+        )
     accepting = Agency.objects.select_related("region").filter(code=request.accepting_agency).first()
     insured = Agency.objects.select_related("region").get(code=request.insured_agency)
     channel = Channel.objects.filter(code=request.channel, is_active=True).first()
@@ -355,6 +362,8 @@ def case_correct(*, receipt_no: str, user, received: Iterable[str]) -> Case:
         raise CaseRefused("too_many_materials", f"材料编码最多 {MAX_MATERIALS} 个。")
     if case.status != states.PENDING_CORRECTION:
         raise states.IllegalTransition(case.status, states.CORRECT)
+    if not may_correct(user, case):
+        raise CaseRefused("not_allowed", "只有受理地或办理地持有“受理”权限的人员可以补正。")
     case.received_materials = sorted(set(case.received_materials) | codes)
     if not case.missing_materials:
         _move(case, states.CORRECT, user=user, agency=case.accepting_agency)
@@ -369,6 +378,8 @@ def case_refuse(*, receipt_no: str, user, reason: str) -> Case:
     if not reason.strip():
         raise CaseRefused("reason_required", "请填写不予受理的原因。", field="reason")
     case = locked(receipt_no)
+    if not may_correct(user, case):
+        raise CaseRefused("not_allowed", "只有受理地或办理地持有“受理”权限的人员可以不予受理。")
     _move(case, states.REFUSE, user=user, opinion=reason[:300], agency=case.accepting_agency)
     case.refusal_reason, case.finished_at = reason[:300], _now()
     _save(case, "refusal_reason", "finished_at")
@@ -413,6 +424,8 @@ def _open_first_review(case: Case) -> Task:
 def case_scan(*, receipt_no: str, user, uploads: Sequence = (), defer: bool = False) -> Case:
     """影像扫描 (files) or 后续扫描 (``defer``): the case moves on to the 初审 pool of its 分管机构 at once."""
     case = locked(receipt_no)
+    if not may_scan(user, case):
+        raise CaseRefused("not_allowed", "只有受理人或受理机构持有“受理”“扫描”权限的人员可以影像扫描。")
     if not defer and not uploads:
         raise CaseRefused("files_required", "请选择要上传的影像文件，或选择“后续扫描”。", field="files")
     _move(case, states.DEFER_SCAN if defer else states.SCAN, user=user, agency=case.accepting_agency)
@@ -434,16 +447,6 @@ def case_submit_electronic(*, receipt_no: str, user) -> Case:
     _save(case, "scan_status")
     _open_first_review(case)
     return case
-
-
-def may_supplement(case: Case, user) -> bool:
-    """补扫: the account that accepted the case, or 高级扫描 for the accepting or the handling agency (附件 2 四)."""
-    from permissions.selectors import agency_codes_for
-
-    if case.accepted_by_id == user.pk:
-        return True
-    agencies = agency_codes_for(user, "permissions.advanced_scan")
-    return agencies is None or bool({case.accepting_agency.code, case.handling_agency.code} & agencies)
 
 
 @transaction.atomic
@@ -478,6 +481,9 @@ def case_archive(*, receipt_no: str, user, side: str) -> Case:
     case = locked(receipt_no)
     if case.status not in (states.COMPLETED, states.ARCHIVED):
         raise states.IllegalTransition(case.status, states.ARCHIVE)
+    if not may_archive(user, case, side):
+        where = "受理地" if side == PAPER else "办理地"
+        raise CaseRefused("not_allowed", f"您没有{where}的归档权限。")
     done = {ArchiveStatus.PAPER, ArchiveStatus.ELECTRONIC} & {case.archive_status}
     if case.archive_status == ArchiveStatus.ARCHIVED:
         raise CaseRefused("already_archived", "业务已归档。")

@@ -13,9 +13,9 @@ from catalog.models import Agency
 from catalog.selectors import work_calendar
 from catalog.tree import AgencyTreeError, common_superior
 from catalog.workdays import add_working_days
-from permissions.selectors import agency_codes_for
 
 from .. import states
+from ..access import agencies_holding
 from ..models import Case, DistributionStatus, Task, TaskLevel
 from .cases import CaseRefused, _city_region_id, _move, _save, locked
 from .lifecycle import clock_resume
@@ -27,19 +27,8 @@ PUSH_WITHIN_WORKING_DAYS = 1
 MAX_REASON = 300
 
 
-def agencies_of(user, perms) -> frozenset[str] | None:
-    """The agencies (codes) where ``user`` holds any of ``perms`` (None: every agency)."""
-    found: set[str] = set()
-    for perm in perms:
-        codes = agency_codes_for(user, perm)
-        if codes is None:
-            return None
-        found |= codes
-    return frozenset(found)
-
-
 def _require_staff_of(user, agency: Agency, perms, what: str) -> None:
-    agencies = agencies_of(user, perms)
+    agencies = agencies_holding(user, *perms)
     if agencies is not None and agency.code not in agencies:
         raise CaseRefused("not_allowed", f"只有{agency.name}的审核人员可以{what}。")
 

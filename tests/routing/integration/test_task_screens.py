@@ -168,7 +168,7 @@ def test_a_level_the_user_does_not_work_is_refused(client, people):
 
 
 def test_a_guangzhou_task_is_not_a_zhongshan_reviewers_and_its_page_is_not_found(client, people):
-    guangzhou = scanned(people["clerk"], accepting_agency=GUANGZHOU_AGENCY, insured_agency=GUANGZHOU_AGENCY)
+    guangzhou = scanned(people["root"], accepting_agency=GUANGZHOU_AGENCY, insured_agency=GUANGZHOU_AGENCY)
     assert guangzhou.handling_agency.code == GUANGZHOU_AGENCY
     signed_in(client, people["first"])
     page = client.get(reverse(LIST))
