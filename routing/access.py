@@ -67,3 +67,10 @@ def may_archive(user, case, side: str) -> bool:
     if side == PAPER:
         return may_work_at(user, {case.accepting_agency.code}, ACCEPT, SCAN)
     return may_work_at(user, {case.handling_agency.code}, ACCEPT, SCAN, *REVIEW)
+
+
+def may_manage(user, case) -> bool:
+    """中止 / 恢复办理 / 终止: staff of the handling agency (受理, 初审 or 复审) or 受理 at the accepting agency."""
+    return may_work_at(user, {case.handling_agency.code}, ACCEPT, *REVIEW) or may_work_at(
+        user, {case.accepting_agency.code}, ACCEPT
+    )

@@ -2,7 +2,7 @@
 
 from core.registry import registry
 
-from .admin import cases, counter, jurisdiction, tasks, transfer
+from .admin import cases, counter, jurisdiction, lifecycle, tasks, transfer
 from .api import router
 from .benefits import contributions as benefits  # noqa: F401  (the benefit standards: their own contributions)
 from .case_api import router as case_router
@@ -14,5 +14,6 @@ registry.reference_data("reminder_schedule", reminder_schedule_ensure, order=81)
 registry.api_router(router, reads=True)
 registry.api_router(case_router)
 registry.api_router(transfer_router)
-for screen in (*counter.SCREENS, *transfer.SCREENS, *tasks.SCREENS, *cases.SCREENS, *jurisdiction.SCREENS):
+screens = (counter, transfer, tasks, cases, jurisdiction, lifecycle)
+for screen in (screen for module in screens for screen in module.SCREENS):
     registry.admin_screen(screen)

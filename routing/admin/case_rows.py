@@ -15,10 +15,11 @@ from catalog.selectors import work_calendar
 from core.masking import mask_id_number, mask_name
 
 from .. import deadlines, states
-from ..access import agencies_holding, may_supplement
+from ..access import ACCEPT, REVIEW, agencies_holding, may_supplement
 from ..models import Case
 from ..selectors import may_see_full_data
 from ..services.jurisdiction import DECIDE_PERMISSIONS, REVIEW_PERMISSIONS
+from . import lifecycle
 
 # Actions recorded in 追踪 that are not transitions of the state machine (no change of 流程状态).
 EXTRA_ACTION_NAMES = {
@@ -154,6 +155,26 @@ class CasePresenter:
             return [("routing_case_push", "移送")]
         return [("routing_case_escalate", "报请指导")]
 
+    @cached_property
+    def managing_agencies(self) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+        """Where the user may 中止 / 恢复 / 终止: handling agencies (受理, 初审, 复审) and accepting ones (受理)."""
+        return agencies_holding(self.user, ACCEPT, *REVIEW), agencies_holding(self.user, ACCEPT)
+
+    def lifecycle_actions(self, case: Case) -> list[tuple[str, str]]:
+        """中止 / 恢复办理 / 终止, offered to the staff ``access.may_manage`` lets act (the service decides)."""
+        keys = lifecycle.offered(case)
+        if not keys:
+            return []
+        handling, accepting = self.managing_agencies
+        if not (
+            handling is None
+            or case.handling_agency.code in handling
+            or accepting is None
+            or case.accepting_agency.code in accepting
+        ):
+            return []
+        return [(f"routing_case_{key}", str(lifecycle.ACTIONS[key][0])) for key in keys]
+
     def row(self, case: Case) -> CaseRow:
         warning = self.warning(case)
         return CaseRow(
@@ -184,5 +205,6 @@ class CasePresenter:
         if status == states.REFUSED:
             wanted.append(("routing_case_refusal_notice", "不予受理通知单"))
         wanted.extend(self.jurisdiction_actions(case))
+        wanted.extend(self.lifecycle_actions(case))
         found = ((key, label, self.urls(key, case.receipt_no)) for key, label in wanted)
         return tuple(Action(key, label, url) for key, label, url in found if url)

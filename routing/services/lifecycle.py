@@ -22,10 +22,10 @@ from django.utils import timezone
 
 from catalog.selectors import work_calendar
 from catalog.workdays import add_working_days, remaining_working_days
-from permissions.selectors import agency_codes_for
 from sms_templates.models import SmsEvent
 
 from .. import states
+from ..access import may_manage
 from ..models import Case, CaseEvent, DistributionStatus, SmsStatus, Task, TaskLevel
 from ..selectors import cases_for
 from .cases import CaseRefused, _move, _save, case_facts, locked
@@ -34,8 +34,6 @@ from .tasks import withdraw_tasks
 
 logger = logging.getLogger(__name__)
 
-ACCEPT = "permissions.accept_case"
-REVIEW = ("permissions.first_review", "permissions.second_review")
 MAX_REASON = 300
 
 
@@ -148,19 +146,6 @@ def terminate(case: Case, *, user, reason: str) -> None:
 
 
 # ---- the services --------------------------------------------------------------------------------------------
-def may_manage(user, case: Case) -> bool:
-    """Whether ``user`` acts for the case's handling agency (受理, 初审 or 复审) or accepting agency (受理)."""
-    if not user.is_active:
-        return False
-    handling = {case.handling_agency.code}
-    for perm in (ACCEPT, *REVIEW):
-        codes = agency_codes_for(user, perm)
-        if codes is None or handling & codes:
-            return True
-    codes = agency_codes_for(user, ACCEPT)
-    return codes is None or case.accepting_agency.code in codes
-
-
 def _checked(receipt_no: str, user) -> Case:
     """The case, locked, if ``user`` may see it and act on it."""
     if not cases_for(user).filter(receipt_no=receipt_no).exists():
