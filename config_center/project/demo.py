@@ -38,6 +38,21 @@ COUNTER_MEDICAL = {
 }
 
 
+def _main(*codes: str) -> list[dict]:
+    return [{"material": code, "name": "", "send_to_ministry": False} for code in codes]
+
+
+# Every applicant-facing step of a joint application sends its SMS (分步反馈).
+JOINT_SMS = {
+    "accepted": "GS_SL_01",
+    "received": "GS_SJ_01",
+    "completed": "GS_BJ_01",
+    "terminated": "GS_ZZ_01",
+    "suspended": "GS_ZHZ_01",
+    "review_failed": "GS_BTG_01",
+}
+
+
 def _config(mode: str, counter: dict, sms: dict) -> dict:
     return {
         "flow_mode": "promised",
@@ -69,7 +84,15 @@ DEMO_BINDINGS = [
         "GS0201",
         _config("local", {"main": [{"material": "CL010", "name": "", "send_to_ministry": False}]}, {}),
     ),
-    ("442000", "GS0106", _config("local", {}, {})),
+    # 工伤「一件事」 (联办申请): 工伤认定 → 劳动能力鉴定 → 伤残待遇, sharing 身份证 and 病历资料; the decisions
+    # (工伤认定决定书 CL003, 劳动能力鉴定结论书 CL004) are handed on inside the console, not asked again.
+    ("442000", "GS0301", _config("local", {"main": _main("CL001", "CL017", "CL007")}, JOINT_SMS)),
+    ("442000", "GS0302", _config("local", {"main": _main("CL001", "CL003", "CL006")}, JOINT_SMS)),
+    (
+        "442000",
+        "GS0106",
+        _config("local", {"main": _main("CL001", "CL003", "CL004", "CL006", "CL008")}, JOINT_SMS),
+    ),
     ("440100", "GS0101", _config("local", {"main": COUNTER_MEDICAL["main"][:4]}, {"accepted": "GS_SL_01"})),
 ]
 
