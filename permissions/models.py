@@ -234,3 +234,28 @@ class ApiClient(models.Model):
             agencies=dict(agencies.values_list("code", "region__code")),
             rate_limit=self.rate_limit,
         )
+
+
+class StaffContact(models.Model):
+    """How to reach a staff member outside the console: the mobile number 催办短信 for their review tasks goes to."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="staff_contact",
+    )
+    mobile = models.CharField(
+        _("手机号码"),
+        max_length=11,
+        blank=True,
+        validators=[RegexValidator(r"^1\d{10}$", _("手机号码应为以 1 开头的 11 位数字。"))],
+        help_text=_("接收审核任务临期、超期的催办短信；留空则只在工作台提示。"),
+    )
+
+    class Meta:
+        verbose_name = _("联系方式")
+        verbose_name_plural = _("联系方式")
+
+    def __str__(self) -> str:
+        return self.mobile

@@ -39,6 +39,9 @@ class OpenCase:
     accepted_on: datetime.date
     time_limit_days: int  # 办理时限, in working days
     facts: Mapping[str, str] = field(default_factory=dict)  # placeholder values (XM, YWMC, SLHZH, …)
+    deadline: datetime.date | None = (
+        None  # the case's own (moved by 中止); else accepted_on + time_limit_days
+    )
 
 
 @runtime_checkable
@@ -60,10 +63,11 @@ class InMemoryReminderSource:
 
 class CaseReminderSource:
     """The cases being handled (受理 to 复审; not 待补正, which waits for the applicant, nor 中止), read in
-    chunks; the 催办 slot is the handling city's."""
+    chunks; the 催办 slot is the handling city's. Each goes to the applicant and to the reviewer holding its task
+    when they left a mobile number (``StaffContact``); the due day is the case's own deadline (moved by 中止)."""
 
     def open_cases(self) -> Iterable[OpenCase]:
-        from .models import Case
+        from .models import Case, Task, TaskStatus
         from .services.cases import case_facts
         from .states import ACCEPTED, FIRST_ASSIGNED, FIRST_REVIEWED, SCANNED, SECOND_ASSIGNED
 
@@ -83,6 +87,27 @@ class CaseReminderSource:
                 accepted_on=timezone.localtime(case.accepted_at).date(),
                 time_limit_days=case.time_limit_days,
                 facts=case_facts(case),
+                deadline=case.deadline,
+            )
+        # The reviewers holding a task of a case in review, when they left a mobile number (联系方式).
+        tasks = (
+            Task.objects.filter(status=TaskStatus.TAKEN, case__status__in=handled)
+            .exclude(assignee__staff_contact__mobile="")
+            .exclude(assignee__staff_contact__isnull=True)
+            .select_related("case__matter", "case__handling_region", "assignee__staff_contact")
+            .order_by("pk")
+        )
+        for task in tasks.iterator(chunk_size=2_000):
+            case = task.case
+            yield OpenCase(
+                case_reference=case.receipt_no,
+                matter=case.matter.code,
+                region=case.handling_region.code,
+                recipient=task.assignee.staff_contact.mobile,
+                accepted_on=timezone.localtime(case.accepted_at).date(),
+                time_limit_days=case.time_limit_days,
+                facts=case_facts(case),
+                deadline=case.deadline,
             )
 
 
@@ -123,7 +148,7 @@ def reminders_send_due(
         return report.as_dict()
     for case in source.open_cases():
         report.checked += 1
-        deadline = add_working_days(case.accepted_on, case.time_limit_days, calendar)
+        deadline = case.deadline or add_working_days(case.accepted_on, case.time_limit_days, calendar)
         remaining = remaining_working_days(today, deadline, calendar)
         if remaining > threshold:
             report.not_due += 1

@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Assignment
+from ..models import Assignment, StaffContact
 from ..services import assignment_save, self_grant_refusal
 
 User = get_user_model()
@@ -34,13 +34,21 @@ class AssignmentInline(admin.TabularInline):
         return SelfGrantRefusingFormSet
 
 
+class StaffContactInline(admin.StackedInline):
+    model = StaffContact
+    extra = 1
+    max_num = 1
+    can_delete = False
+    fields = ["mobile"]
+
+
 @admin.register(User)
 class ConsoleUserAdmin(UserAdmin):
     """Django's user screen without groups and per-user permissions: access comes from scoped assignments."""
 
     menu_group = "system"
     menu_order = 79
-    inlines = [AssignmentInline]
+    inlines = [StaffContactInline, AssignmentInline]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (_("个人信息"), {"fields": ["first_name", "last_name", "email"]}),
