@@ -125,17 +125,24 @@ class JurisdictionScreen(AdminScreen):
                 )
                 return HttpResponseRedirect(reverse("admin:routing_case_detail", args=[case.receipt_no]))
         title, explanation = ACTIONS[action]
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"{title}：{case.receipt_no}",
-            "action_name": title,
-            "explanation": explanation,
-            "case": case,
-            "applicant": mask_name(case.applicant_name),
-            "status_name": states.STATUS_NAMES.get(case.status, case.status),
-            "form": form,
-        }
-        return TemplateResponse(request, "admin/routing/jurisdiction/action.html", context)
+        return case_action_page(
+            self.admin_site, request, case, title=title, explanation=explanation, form=form
+        )
+
+
+def case_action_page(admin_site, request, case, *, title, explanation, form) -> TemplateResponse:
+    """The page of one action on a case: what it does, the case in brief (name masked), the form."""
+    context = {
+        **admin_site.each_context(request),
+        "title": f"{title}：{case.receipt_no}",
+        "action_name": title,
+        "explanation": explanation,
+        "case": case,
+        "applicant": mask_name(case.applicant_name),
+        "status_name": states.STATUS_NAMES.get(case.status, case.status),
+        "form": form,
+    }
+    return TemplateResponse(request, "admin/routing/jurisdiction/action.html", context)
 
 
 SCREENS = [JurisdictionScreen]

@@ -7,19 +7,18 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.admin import AdminScreen
-from core.masking import mask_name
 
 from .. import states
 from ..access import ACCEPT, REVIEW
 from ..selectors import case_for
 from ..services import CaseRefused
 from ..services.lifecycle import MAX_REASON, case_resume, case_suspend, case_terminate
+from .jurisdiction import case_action_page
 
 ACTIONS = {
     "suspend": (
@@ -107,17 +106,9 @@ class LifecycleScreen(AdminScreen):
             else:
                 messages.success(request, _("%(action)s已办理，已记入追踪。") % {"action": title})
                 return HttpResponseRedirect(reverse("admin:routing_case_detail", args=[case.receipt_no]))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"{title}：{case.receipt_no}",
-            "action_name": title,
-            "explanation": explanation,
-            "case": case,
-            "applicant": mask_name(case.applicant_name),
-            "status_name": states.STATUS_NAMES.get(case.status, case.status),
-            "form": form,
-        }
-        return TemplateResponse(request, "admin/routing/jurisdiction/action.html", context)
+        return case_action_page(
+            self.admin_site, request, case, title=title, explanation=explanation, form=form
+        )
 
 
 SCREENS = [LifecycleScreen]
