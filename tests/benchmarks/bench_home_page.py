@@ -77,26 +77,9 @@ def _configure(args) -> str:
 
 
 def _build(args) -> None:
-    from django.core.management import call_command
+    from tests.factories.bulk_cases import bench_console_prepare
 
-    from config_center.project.reference import reference_data_load_all
-    from routing.models import Case
-    from tests.factories.bulk_cases import bulk_cases_load
-
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    have = Case.objects.count() if args.reuse else 0
-    if have >= args.cases:
-        print(f"reusing {have:,} cases")
-        return
-    reference_data_load_all()
-    print(f"migrate + reference data: {time.perf_counter() - started:.1f} s")
-    report = bulk_cases_load(args.cases, seed=args.seed, progress=lambda text: print(text, flush=True))
-    seconds = ", ".join(f"{name} {value:.0f} s" for name, value in report.seconds.items())
-    print(
-        f"loaded {report.cases:,} cases, {report.tasks:,} tasks, {report.transfers} transfers, "
-        f"{report.failed_sms:,} failed SMS ({seconds})"
-    )
+    bench_console_prepare(args.cases, seed=args.seed, reuse=args.reuse)
 
 
 def _configuration(root) -> None:

@@ -379,3 +379,35 @@ def bulk_cases_load(
     report.seconds["vacuum"] = time.perf_counter() - vacuumed
     report.seconds["total"] = time.perf_counter() - began
     return report
+
+
+def bench_console_prepare(count: int, *, seed: int, reuse: bool, years: int = 3) -> None:
+    """The benchmarks' console: migrated, static files collected (DEBUG=0 pages need the manifest), reference
+    data, ``count`` cases (kept when ``reuse`` finds them)."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.core.management import call_command
+
+    from config_center.project.reference import reference_data_load_all
+    from routing.models import Case
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    manifest = getattr(staticfiles_storage, "manifest_name", None)
+    if manifest and not staticfiles_storage.manifest_storage.exists(manifest):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        # The storage read its (missing) manifest at start-up: read it again.
+        staticfiles_storage.hashed_files, staticfiles_storage.manifest_hash = (
+            staticfiles_storage.load_manifest()
+        )
+    have = Case.objects.count() if reuse else 0
+    if have >= count:
+        print(f"reusing {have:,} cases")
+        return
+    reference_data_load_all()
+    print(f"migrate + reference data: {time.perf_counter() - started:.1f} s")
+    report = bulk_cases_load(count, seed=seed, years=years, progress=lambda text: print(text, flush=True))
+    seconds = ", ".join(f"{name} {value:.0f} s" for name, value in report.seconds.items())
+    print(
+        f"loaded {report.cases:,} cases, {report.tasks:,} tasks, {report.transfers} transfers, "
+        f"{report.failed_sms:,} failed SMS ({seconds})"
+    )
