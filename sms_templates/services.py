@@ -3,9 +3,8 @@
 import datetime
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -96,6 +95,17 @@ def sms_delivery_enqueue(message_id: int) -> None:
     async_task(DELIVER_TASK, message_id, task_name=f"sms-{message_id}", save=False)
 
 
+def _enqueue_after_commit(message_id: int) -> Callable[[], None]:
+    """The on-commit callback enqueueing one row. A named function rather than a ``functools.partial``: Django
+    logs a failing robust callback by its ``__qualname__``, which a partial lacks, so with the broker down at
+    commit the log line itself raised out of the commit and the caller's committed event answered as an error."""
+
+    def enqueue_sms_delivery() -> None:
+        sms_delivery_enqueue(message_id)
+
+    return enqueue_sms_delivery
+
+
 def sms_outbox_write(
     *,
     recipient: str,
@@ -140,7 +150,7 @@ def sms_outbox_write(
         else:
             # Only once the event's transaction commits: a rolled-back event sends nothing. robust: a
             # broker outage must not turn a committed event into an error; the sweeper covers it.
-            transaction.on_commit(partial(sms_delivery_enqueue, message.pk), robust=True)
+            transaction.on_commit(_enqueue_after_commit(message.pk), robust=True)
     return message
 
 
@@ -168,7 +178,7 @@ def sms_messages_resend(*, messages: Iterable[SmsMessage]) -> ResendReport:
             )
             if updated:
                 resent += 1
-                transaction.on_commit(partial(sms_delivery_enqueue, message.pk), robust=True)
+                transaction.on_commit(_enqueue_after_commit(message.pk), robust=True)
     return ResendReport(resent, invalid, not_failed)
 
 

@@ -260,3 +260,29 @@ def test_real_commit_delivers_and_real_rollback_does_not(memory_gateway):
     assert _reload(committed).status == SmsStatus.SENT
     assert list(SmsMessage.objects.values_list("case_reference", flat=True)) == ["C1"]
     assert [sms.idempotency_key for sms in memory_gateway.sent] == [str(committed.pk)]
+
+
+def test_a_broker_down_at_commit_leaves_the_row_queued_for_the_sweeper(
+    monkeypatch, django_capture_on_commit_callbacks, memory_gateway, clock, settings
+):
+    # Redis restarting while an event commits (tests/reliability/fault_sms_delivery.py, fault redis): the enqueue
+    # fails after the commit. Django logs a failing robust on_commit callback by its __qualname__; the callback was
+    # a functools.partial, which has none, so the log line itself raised AttributeError out of the commit — the
+    # caller's committed case answered as an error.
+    import redis
+    from django_q import tasks as django_q_tasks
+
+    broker_up = django_q_tasks.async_task
+
+    def broker_down(*args, **kwargs):
+        raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(django_q_tasks, "async_task", broker_down)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        message = _write()
+    assert len(callbacks) == 1 and _reload(message).status == SmsStatus.QUEUED
+    monkeypatch.setattr(
+        django_q_tasks, "async_task", broker_up
+    )  # back: the sweeper delivers once the lease ends
+    clock.advance(settings.SMS_STALE_SECONDS)
+    assert tasks.sweep()["enqueued"] == 1 and _reload(message).status == SmsStatus.SENT
