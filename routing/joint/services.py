@@ -37,10 +37,10 @@ from ..services.cases import (
     _save,
     case_accept,
     case_route,
-    case_submit_electronic,
     locked,
 )
 from ..services.lifecycle import clock_stop, suspend
+from ..services.scanning import case_submit_electronic
 from . import planning
 from .handoff import attach_decided
 from .materials import ACCEPT, JointRefused, holds, owed, record_materials, share_files, suspension_reason

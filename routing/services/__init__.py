@@ -1,4 +1,4 @@
-"""Writes of routing, one module per concern, re-exported here: cases (受理 … 归档), review tasks, SMS."""
+"""Writes of routing, one module per concern, re-exported here: cases (受理, 补正), scanning (扫描 … 归档), review tasks, SMS."""
 
 from .cases import (
     AcceptRequest,
@@ -6,15 +6,11 @@ from .cases import (
     CaseRefused,
     Employer,
     case_accept,
-    case_add_files,
-    case_archive,
     case_correct,
     case_refuse,
     case_route,
-    case_scan,
-    case_submit_electronic,
-    may_supplement,
 )
+from .scanning import case_add_files, case_archive, case_scan, case_submit_electronic, may_supplement
 from .sms import REMINDER_SCHEDULE_NAME, SmsNotifyRefused, reminder_schedule_ensure, sms_notify
 from .tasks import eligible_tasks, my_tasks, task_acquire, task_complete, task_release, withdraw_tasks
 
