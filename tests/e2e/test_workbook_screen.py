@@ -41,7 +41,7 @@ def test_template_export_check_and_an_error_on_the_workbook_screen(
     page.get_by_role("button", name="检查（不写入）").click()
     expect(page.locator("#workbook-result")).to_contain_text("检查通过")
     counts = page.locator("#workbook-counts tbody tr").filter(has_text="事项绑定")
-    expect(counts.locator("td").nth(4)).to_have_text("5")  # the demo's five bindings, all unchanged
+    expect(counts.locator("td").nth(4)).to_have_text("8")  # the demo's eight bindings, all unchanged
     shot(page, artifacts_dir, "workbook_1_checked")
 
     import openpyxl
