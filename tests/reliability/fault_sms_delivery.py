@@ -31,6 +31,7 @@ sweeper's recoveries and the time. Exits 1 unless every phase delivered every me
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import subprocess
@@ -74,6 +75,25 @@ def _statuses() -> Counter:
     from sms_templates.models import SmsMessage
 
     return Counter(dict(SmsMessage.objects.values_list("status").annotate(n=Count("id")).order_by()))
+
+
+class RefusedEnqueues(logging.Handler):
+    """Counts the enqueues that failed after their commit (Django logs each robust on_commit failure), instead of
+    printing a traceback for each: the rows stay queued for the sweeper."""
+
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "on_commit()" in record.getMessage():
+            self.count += 1
+
+    def install(self) -> RefusedEnqueues:
+        backends = logging.getLogger("django.db.backends.base")
+        backends.addHandler(self)
+        backends.propagate = False
+        return self
 
 
 class Writer(threading.Thread):
@@ -129,6 +149,7 @@ def run_phase(args, fault: str) -> bool:
 
         call_command("migrate", verbosity=0, interactive=False)
         reference_data_load_all()  # also the sweeper's schedule (every minute)
+        refused = RefusedEnqueues().install()
         cluster = stack.qcluster(workers=args.workers)
         print(
             f"\n== fault {fault}: {args.messages:,} messages, {args.workers} workers, PostgreSQL :{stack.postgres.port},"
@@ -177,9 +198,16 @@ def run_phase(args, fault: str) -> bool:
                 )
             if writer.written >= args.messages and counts["sent"] + counts["failed"] >= args.messages:
                 break
+            if not writer.is_alive() and writer.error is not None:
+                break  # the writer failed (reported below): nothing more will come
         total = time.perf_counter() - started
         writer.join(30)
+        # django-q2 also replaces a worker after every 500 tasks (recycle): allow a moment for a replacement.
+        settle = time.monotonic() + 15
+        while len(cluster.worker_pids()) != args.workers and time.monotonic() < settle:
+            time.sleep(0.2)
         workers_at_end = cluster.worker_pids()
+        processes_at_end = [harness.command_line(pid) for pid in cluster._descendants()]
 
         from django.db.models import Count
 
@@ -201,6 +229,10 @@ def run_phase(args, fault: str) -> bool:
         log = harness.tail(Path(cluster.log), 1500) if args.keep else ""
     gateway.stop()
 
+    if fault == "redis":
+        events.append(
+            f"enqueues refused at commit while Redis was down (rows left queued for the sweeper): {refused.count}"
+        )
     for event in events:
         print(f"  {event}")
     problems = []
@@ -219,14 +251,16 @@ def run_phase(args, fault: str) -> bool:
     if keys_per_row:
         problems.append(f"{keys_per_row} messages written twice in the outbox")
     if len(workers_at_end) != args.workers:
-        problems.append(f"the cluster runs {len(workers_at_end)} workers at the end, not {args.workers}")
+        problems.append(
+            f"the cluster runs {len(workers_at_end)} workers at the end, not {args.workers}: {processes_at_end}"
+        )
     if fault != "redis" and not any("SIGKILL" in event for event in events):
         problems.append("the fault was never applied")
     print(f"  written in {writer.seconds:.1f} s; everything delivered after {total:.1f} s")
     print(
-        f"  delivered {len(taken):,} of {args.messages:,}; lost {len(lost)}; duplicates {duplicates} "
-        f"(resends of {len(resent):,} messages reached the gateway: {gateway.failures:,} after a scripted 503, "
-        f"{duplicates} after the message had been taken — each delivered once by its Idempotency-Key)"
+        f"  delivered {len(taken):,} of {args.messages:,}; lost {len(lost)}; duplicates {duplicates} (sends of a "
+        f"message the gateway had already taken, delivered once by its Idempotency-Key); {len(resent):,} messages "
+        f"reached the gateway more than once in all ({gateway.failures:,} scripted 503 answers)"
     )
     print(
         f"  outbox: {dict(counts)}; attempts per row {dict(sorted(attempts.items()))}; workers at the end {len(workers_at_end)}"
