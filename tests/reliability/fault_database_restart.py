@@ -1,6 +1,6 @@
 """PostgreSQL restarts under API load: the requests in flight get a clean 503, the next ones succeed (issue 17).
 
-    python tests/reliability/fault_database_restart.py [--pause 8] [--faults fast,immediate,down5]
+    python tests/reliability/fault_database_restart.py [--pause 8] [--faults fast,immediate,down5,redis]
 
 On a PostgreSQL cluster and a Redis of its own (never the machine's), with gunicorn (2 workers) serving the
 console, threads in this process keep sending, as fast as they are answered:
@@ -10,12 +10,15 @@ console, threads in this process keep sending, as fast as they are answered:
 After ``--pause`` seconds of load, each fault in turn, with ``--pause`` seconds of load after it:
   ``fast``       ``pg_ctl restart -m fast`` (every session terminated, a clean shutdown);
   ``immediate``  ``pg_ctl restart -m immediate`` (a crash: recovery from the WAL at start);
-  ``down5``      stopped for 5 s, then started.
+  ``down5``      stopped for 5 s, then started;
+  ``redis``      Redis (the cache and django-q2's broker) stopped for 5 s, then started empty: every request still
+                 succeeds (a 受理's SMS enqueue refused at commit is left queued for the outbox sweeper).
 
 Guarantees (exit 1 when one breaks):
   - every answer is either a success or a 503 in JSON with ``reason_code`` ``database_unavailable`` and a
     ``Retry-After`` header: no 500, no HTML page, no connection refused or reset by gunicorn;
-  - every request that starts once PostgreSQL accepts connections again succeeds (no stale connection is reused);
+  - every request that starts once PostgreSQL accepts connections again succeeds (no stale connection is reused),
+    and every request succeeds while Redis is down;
   - ``/api/v1/route`` answers 200 throughout (it needs no database);
   - the same gunicorn worker processes serve before and after (nothing restarted them);
   - what the clients were told is what the database holds: a case for every 201 (found by its employer code,
@@ -51,7 +54,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument(
         "--pause", type=float, default=8.0, help="seconds of load before and after each fault"
     )
-    parser.add_argument("--faults", default="fast,immediate,down5")
+    parser.add_argument("--faults", default="fast,immediate,down5,redis")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
     return parser.parse_args()
 
@@ -65,6 +68,8 @@ def _fault(stack: harness.Stack, fault: str) -> None:
         stack.postgres.stop("fast")
         time.sleep(float(fault[4:] or 5))
         stack.postgres.start()
+    elif fault == "redis":
+        stack.redis.restart(down_seconds=5)  # the cache and django-q2's broker: the requests need neither
     else:
         raise SystemExit(f"unknown fault {fault!r}")
 
@@ -145,6 +150,8 @@ def main() -> int:
                 f" {sum(_success(a) for a in window):5} {len(after) - len(failed_after):9} {len(failed_after):13}"
                 f" {(first_ok - ready) * 1000:11.0f} ms"
             )
+            if fault == "redis":
+                failed_after += [a for a in window if not _success(a)]  # no database outage: nothing may fail
             for answer in failed_after[:5]:
                 problems.append(
                     f"after {fault}, started {(answer.started - ready) * 1000:.0f} ms after PostgreSQL was up, answered"
@@ -211,7 +218,7 @@ def main() -> int:
 
     for problem in problems:
         print(f"FAILED: {problem}")
-    print("PostgreSQL restarts under API load:", "FAILED" if problems else "every guarantee held")
+    print("PostgreSQL (and Redis) restarts under API load:", "FAILED" if problems else "every guarantee held")
     return 1 if problems else 0
 
 
