@@ -25,13 +25,14 @@ from core.api import ApiError
 from permissions import api_rules
 
 from .. import identity, states
+from ..access import ACCEPT
 from ..case_api import _caller as case_caller
 from ..case_schemas import ONE_LINE, CaseApplicantIn, CaseEmployerIn, MaterialCode
 from ..selectors import QUERY_PERMISSION
 from ..services import Applicant, CaseRefused, Employer
 from ..services.cases import MAX_MATERIALS
 from . import planning
-from .materials import ACCEPT, joint_deliver, owed
+from .materials import joint_deliver, owed
 from .models import JointApplication
 from .selectors import application_cases, application_for
 from .services import MAX_MATTERS, JointRequest, joint_submit

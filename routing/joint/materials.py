@@ -15,10 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Material
-from permissions.selectors import agency_codes_for
 from sms_templates.models import SmsEvent
 
 from .. import files, states
+from ..access import ACCEPT, REVIEW, may_work_at
 from ..models import Case, CaseEvent, CaseFile, ScanStatus
 from ..services.cases import MAX_MATERIALS, CaseRefused, _save, locked
 from ..services.lifecycle import notify_step, resume
@@ -26,8 +26,6 @@ from . import planning
 from .handoff import prerequisites_open
 from .models import JointApplication, JointCase, JointMaterial
 
-ACCEPT = "permissions.accept_case"
-REVIEW = ("permissions.first_review", "permissions.second_review")
 # A 追踪 entry that changes no 流程状态 (routing.admin.case_rows names it).
 MATERIALS_EVENT = "joint_materials"
 
@@ -119,21 +117,12 @@ def suspension_reason(codes: Sequence[str]) -> str:
 
 
 # ---- materials handed in later ---------------------------------------------------------------------------------
-def holds(user, agencies: set[str], *perms: str) -> bool:
-    """Whether ``user`` holds one of ``perms`` at one of ``agencies`` (codes)."""
-    for perm in perms:
-        codes = agency_codes_for(user, perm)
-        if codes is None or codes & agencies:
-            return True
-    return False
-
-
 def may_deliver(user, application: JointApplication) -> bool:
     """受理 at the accepting agency, or 受理 / 初审 / 复审 at a handling agency of its cases."""
-    if not user.is_active:
-        return False
     handling = set(application.links.values_list("case__handling_agency__code", flat=True))
-    return holds(user, {application.accepting_agency.code}, ACCEPT) or holds(user, handling, ACCEPT, *REVIEW)
+    return may_work_at(user, {application.accepting_agency.code}, ACCEPT) or may_work_at(
+        user, handling, ACCEPT, *REVIEW
+    )
 
 
 @transaction.atomic

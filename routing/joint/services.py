@@ -23,6 +23,7 @@ from django.utils import timezone
 from catalog.models import Agency, Channel, Material, Region
 
 from .. import states
+from ..access import may_accept_at
 from ..models import Case
 from ..services.cases import (
     MAX_MATERIALS,
@@ -43,7 +44,7 @@ from ..services.lifecycle import clock_stop, suspend
 from ..services.scanning import case_submit_electronic
 from . import planning
 from .handoff import attach_decided
-from .materials import ACCEPT, JointRefused, holds, owed, record_materials, share_files, suspension_reason
+from .materials import JointRefused, owed, record_materials, share_files, suspension_reason
 from .models import JointApplication, JointCase
 from .selectors import matter_rules, person_matters
 
@@ -179,7 +180,7 @@ def _number(moment: datetime.datetime, city: str) -> str:
 @transaction.atomic
 def joint_submit(*, request: JointRequest, user) -> JointApplication:
     """Submit a joint application: one case per matter, waiting, suspended or in the 初审 pool as it stands."""
-    if not (user.is_active and holds(user, {request.accepting_agency}, ACCEPT)):
+    if not may_accept_at(user, request.accepting_agency):
         raise JointRefused(
             "not_allowed",
             f"您在受理机构 {request.accepting_agency} 没有“受理”权限。",
