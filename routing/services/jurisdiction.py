@@ -18,28 +18,18 @@ from .. import states
 from ..access import agencies_holding
 from ..models import Case, DistributionStatus, Task, TaskLevel
 from .cases import CaseRefused, _city_region_id, _move, _save, locked
-from .lifecycle import clock_resume
+from .lifecycle import _reason, clock_resume
 from .tasks import withdraw_tasks
 
 REVIEW_PERMISSIONS = ("permissions.first_review", "permissions.second_review")
 DECIDE_PERMISSIONS = (*REVIEW_PERMISSIONS, "permissions.transfer_case")
 PUSH_WITHIN_WORKING_DAYS = 1
-MAX_REASON = 300
 
 
 def _require_staff_of(user, agency: Agency, perms, what: str) -> None:
     agencies = agencies_holding(user, *perms)
     if agencies is not None and agency.code not in agencies:
         raise CaseRefused("not_allowed", f"只有{agency.name}的审核人员可以{what}。")
-
-
-def _reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise CaseRefused("reason_required", "请填写原因。", field="reason")
-    if len(reason) > MAX_REASON:
-        raise CaseRefused("reason_too_long", f"原因不能超过 {MAX_REASON} 字。", field="reason")
-    return reason
 
 
 def _agency(code: str) -> Agency:
