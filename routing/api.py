@@ -10,6 +10,7 @@ from config_center.runtime import engine
 from config_center.runtime.api import RefusalOut, refusal_error
 from config_center.runtime.engine import Refusal
 from config_center.runtime.holder import runtime
+from core.api import encoded, json_answer
 
 from . import decisions
 
@@ -53,10 +54,14 @@ def route(request: HttpRequest, payload: RouteIn):
     )
     if isinstance(answer, Refusal):
         raise refusal_error(answer, not_found_status=422, bad_input=BAD_INPUT)
-    # A RouteOut (validated here) is serialized as it is; a dict would be validated again through ninja's wrapper.
-    return RouteOut(
-        handling_agency=answer.handling_agency,
-        remote=answer.remote,
-        mode=answer.mode,
-        release=answer.release,
+    # Validated here and encoded straight to bytes (core.api.encoded): ninja passes the answer through as it is.
+    return json_answer(
+        encoded(
+            RouteOut(
+                handling_agency=answer.handling_agency,
+                remote=answer.remote,
+                mode=answer.mode,
+                release=answer.release,
+            )
+        )
     )

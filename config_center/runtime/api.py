@@ -4,12 +4,16 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from pydantic import BaseModel
 
-from core.api import ApiError, reject_unknown_params
+from core.api import ApiError, encoded, json_answer, reject_unknown_params
 
 from . import engine
+from .answers import EncodedAnswers
 from .holder import runtime
 
 router = Router(tags=["运行时引擎"])
+
+# The encoded answers of the current snapshot (answers.py): a repeated question costs a dictionary lookup.
+_checklists = EncodedAnswers()
 
 # Refusals that mean "you asked about something that does not exist" answer 400; the rest say why
 # the published configuration will not do it.
@@ -85,10 +89,18 @@ def refusal_error(
 )
 def checklist(request: HttpRequest, query: Query[ChecklistQuery]):
     reject_unknown_params(request, {"matter", "region", "channel"})
-    answer = runtime.checklist(matter=query.matter, region=query.region, channel=query.channel)
-    if isinstance(answer, engine.Refusal):
-        raise refusal_error(answer)
-    # A ChecklistOut (validated here) is serialized as it is; a dict would be validated again through ninja's wrapper.
+    snapshot = runtime.snapshot()
+    key = (query.matter, query.region, query.channel)
+    body = _checklists.get(snapshot, key)
+    if body is None:
+        answer = engine.checklist(snapshot, matter=query.matter, region=query.region, channel=query.channel)
+        if isinstance(answer, engine.Refusal):
+            raise refusal_error(answer)
+        body = _checklists.put(snapshot, key, encoded(checklist_out(answer)))
+    return json_answer(body)
+
+
+def checklist_out(answer: engine.ChecklistAnswer) -> ChecklistOut:
     return ChecklistOut.model_validate(
         {
             "matter": answer.matter,

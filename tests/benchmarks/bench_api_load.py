@@ -69,6 +69,7 @@ DEFAULT_REDIS = "redis://127.0.0.1:6379/12"
 GUNICORN_CONFIG = ROOT / "config_center" / "deploy" / "gunicorn.conf.py"
 BENCH_DIR = ROOT / "var" / "bench"
 CITY_MATTERS = 10  # bound in every city besides the demo's
+SPY_RATE = 500  # py-spy samples a second (--profile)
 QUESTIONS = 1_500  # of each kind (checklist, route) in the load's mix, sampled from every 200 answer
 
 TARGET_RATIO = 0.80  # API req/s over bare Django's, same run
@@ -578,7 +579,8 @@ def _read_part(args: argparse.Namespace) -> list[str]:
         for server in (api, bare):  # warm: every worker imports, connects, builds
             _wrk(server.url, script, 3, args)
         if args.profile:
-            _profile(api, script, args)
+            for server in (api, bare):
+                _profile(server, script, args)
         slice_seconds = args.seconds / args.slices
         rounds = []
         for round_number in range(1, args.rounds + 1):
@@ -641,7 +643,8 @@ def _read_part(args: argparse.Namespace) -> list[str]:
 
 
 def _profile(server: Server, script: Path, args: argparse.Namespace) -> None:
-    """py-spy the API's workers while wrk drives them; the top functions by own and total time."""
+    """py-spy a server's workers while wrk drives them; the top functions by own and total time, in µs of
+    GIL-holding time per answer (comparable between the API and bare Django)."""
     spy = shutil.which("py-spy")
     if spy is None:
         print("--profile: py-spy is not on PATH (pip install py-spy); skipped")
@@ -659,7 +662,7 @@ def _profile(server: Server, script: Path, args: argparse.Namespace) -> None:
                 "--duration",
                 str(int(args.profile)),
                 "--rate",
-                "500",
+                str(SPY_RATE),
                 "--format",
                 "raw",
                 "--output",
@@ -672,7 +675,7 @@ def _profile(server: Server, script: Path, args: argparse.Namespace) -> None:
         )
         for pid in workers
     ]
-    _wrk(server.url, script, args.profile + 1, args)
+    load = _wrk(server.url, script, args.profile + 1, args)
     for spy_process in spies:
         spy_process.wait(timeout=60)
     own: dict[str, int] = {}
@@ -691,11 +694,16 @@ def _profile(server: Server, script: Path, args: argparse.Namespace) -> None:
             own[frames[-1]] = own.get(frames[-1], 0) + int(count)
             for frame in set(frames):
                 total[frame] = total.get(frame, 0) + int(count)
-    print(f"py-spy: {samples:,} samples of {len(workers)} workers (raw stacks in {out}.<pid>)")
+    answers = max(load.rate * args.profile, 1)
+    per_answer = 1e6 / SPY_RATE / answers  # µs of one sample, spread over the answers
+    print(
+        f"py-spy {server.name}: {samples:,} samples of {len(workers)} workers, {samples * per_answer:.0f} µs "
+        f"holding the GIL per answer (raw stacks in {out}.<pid>)"
+    )
     for title, table in (("own time", own), ("total time", total)):
-        print(f"  top by {title}:")
-        for frame, count in sorted(table.items(), key=lambda item: -item[1])[:25]:
-            print(f"    {count / max(samples, 1):6.1%}  {frame[:150]}")
+        print(f"  top by {title} (µs per answer):")
+        for frame, count in sorted(table.items(), key=lambda item: -item[1])[:30]:
+            print(f"    {count * per_answer:6.1f}  {frame[:150]}")
 
 
 # ---- part "cases" -----------------------------------------------------------------------------------------

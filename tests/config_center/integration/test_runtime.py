@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from catalog.models import Channel, Material, Matter, Region
 from config_center.drafts.models import ChecklistItem, LocalMatter
 from config_center.drafts.services import local_matter_bind
-from config_center.releases.services import release_publish
+from config_center.releases.services import release_publish, release_rollback
 from config_center.runtime.holder import RuntimeEngine, runtime
 from routing import decisions
 
@@ -153,6 +153,25 @@ def test_checklist_api_answers_from_the_live_release(client, published):
     assert body["application_items"] == [
         {"order": 1, "name": "医疗费用", "material": "CL005", "material_name": "医疗收费票据"}
     ]
+
+
+@pytest.mark.django_db
+def test_checklist_api_never_answers_an_encoded_answer_of_an_older_release(client, published, superuser):
+    """The API keeps each answer's bytes for the snapshot that answered it (runtime/answers.py): a publish and a
+    rollback install new snapshots, and the next question is answered from them, not from the kept bytes."""
+    params = {"matter": "GS0101", "region": "442000", "channel": "counter"}
+    first = client.get("/api/v1/checklist", params)
+    assert client.get("/api/v1/checklist", params).content == first.content  # the kept bytes
+    LocalMatter.objects.filter(pk=published.pk).update(time_limit_days=9)
+    release_publish(region=published.region, user=superuser, comment="v2")
+    runtime.refresh()
+    body = client.get("/api/v1/checklist", params).json()
+    assert (body["release"], body["time_limit_days"]) == (2, 9)
+    release_rollback(region=published.region, to_number=1, user=superuser, comment="back")
+    runtime.refresh()
+    body = client.get("/api/v1/checklist", params).json()
+    assert (body["release"], body["time_limit_days"]) == (3, 15)
+    assert client.get("/api/v1/checklist", {**params, "channel": "web"}).status_code == 200
 
 
 @pytest.mark.django_db
