@@ -412,4 +412,5 @@ class Counter(models.Model):
 
 
 from .benefits.models import Benefit, BenefitStandard  # noqa: E402, F401  (Django finds the models here)
+from .idempotency.models import IdempotencyKey  # noqa: E402, F401  (幂等键 of the API's writes)
 from .joint.models import JointApplication, JointCase, JointMaterial  # noqa: E402, F401  (联办申请)

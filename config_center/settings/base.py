@@ -261,6 +261,9 @@ CASE_FILES_PER_UPLOAD = int(os.environ.get("CASE_FILES_PER_UPLOAD", "20"))
 # 联办申请 (一件事一次办): the whole application's own deadline, in calendar days from its submission (seed 001:
 # from application to payment "最长不超过 30 天"); each of its cases keeps its own deadline in working days.
 JOINT_APPLICATION_DAYS = int(os.environ.get("JOINT_APPLICATION_DAYS", "30"))
+# How long an Idempotency-Key of an API write is kept (a client's retry within this answers what the first try
+# made); the schedule 幂等键清理 deletes older ones daily.
+IDEMPOTENCY_KEY_DAYS = int(os.environ.get("IDEMPOTENCY_KEY_DAYS", "7"))
 
 # Everything from this site only: no script, style, image, font or fetch from elsewhere (an injection
 # cannot load or send anything off-site), no plugins, no <base> tricks, forms post here, no framing by
