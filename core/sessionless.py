@@ -4,7 +4,8 @@ The catalog, checklist and route reads (``/api/v1/regions`` … ``/api/v1/route`
 write nothing; a caller without a console session is anonymous to them. For such a request — a declared read path
 and no session cookie — the session, messages and history middleware below do nothing and the user is
 ``AnonymousUser`` at once, which is exactly what the full middleware would have given it (no cookie: an empty
-session nobody saves, no user, no messages); under load they cost about as much as the answer itself
+session nobody saves, no user, no messages, no login for django-axes to lock out); each steps aside entirely (its
+next layer is called directly, ``_StepsAside``); under load they cost about as much as the answer itself
 (tests/benchmarks/bench_api_load.py, README "Performance"). Every other request — every write, every page, and a read that carries a
 session cookie (a console user; the reads accept a session when ``API_READS_REQUIRE_CLIENT`` closes them) — goes
 through the full middleware as before. CSRF, security headers, CSP and the host check are never skipped.
@@ -19,6 +20,7 @@ from collections.abc import Iterable
 from functools import partial
 
 from asgiref.sync import iscoroutinefunction
+from axes.middleware import AxesMiddleware as _AxesMiddleware
 from django.conf import settings
 from django.contrib.auth import middleware as auth
 from django.contrib.auth.models import AnonymousUser
@@ -59,45 +61,43 @@ def is_sessionless(request) -> bool:
         return request._sessionless
 
 
-class SessionMiddleware(_SessionMiddleware):
+class _StepsAside:
+    """A sessionless read passes straight to the next layer: the middleware is not there for it (no process_request
+    or process_response call, no per-call checks). Sync and async alike: in async mode the next layer's coroutine is
+    returned for the caller to await."""
+
+    def __call__(self, request):
+        if is_sessionless(request):
+            self.sessionless(request)
+            return self.get_response(request)
+        return super().__call__(request)
+
+    def sessionless(self, request) -> None:
+        """What a sessionless read gets from this middleware instead (nothing by default)."""
+
+
+class SessionMiddleware(_StepsAside, _SessionMiddleware):
     """The project's session middleware; a sessionless read gets no session."""
 
-    def process_request(self, request):
-        if not is_sessionless(request):
-            super().process_request(request)
 
-    def process_response(self, request, response):
-        if is_sessionless(request):
-            return response
-        return super().process_response(request, response)
+class AuthenticationMiddleware(_StepsAside, auth.AuthenticationMiddleware):
+    """Django's; a sessionless read is anonymous at once (without a session cookie nobody is signed in)."""
+
+    def sessionless(self, request) -> None:
+        request.user = AnonymousUser()
+        request.auser = partial(_anonymous, request.user)
 
 
 async def _anonymous(user):
     return user
 
 
-class AuthenticationMiddleware(auth.AuthenticationMiddleware):
-    """Django's; a sessionless read is anonymous at once (without a session cookie nobody is signed in)."""
-
-    def process_request(self, request):
-        if is_sessionless(request):
-            request.user = AnonymousUser()
-            request.auser = partial(_anonymous, request.user)
-            return
-        super().process_request(request)
-
-
-class MessageMiddleware(messages.MessageMiddleware):
+class MessageMiddleware(_StepsAside, messages.MessageMiddleware):
     """Django's; a sessionless read shows and stores no messages."""
 
-    def process_request(self, request):
-        if not is_sessionless(request):
-            super().process_request(request)
 
-    def process_response(self, request, response):
-        if is_sessionless(request):
-            return response
-        return super().process_response(request, response)
+class AxesMiddleware(_StepsAside, _AxesMiddleware):
+    """django-axes'; a sessionless read signs nobody in, so no lockout can concern it."""
 
 
 @sync_and_async_middleware

@@ -100,8 +100,8 @@ MIDDLEWARE = [
     "core.sessionless.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.sessionless.HistoryRequestMiddleware",
-    # axes must be last: it turns lockouts into responses.
-    "axes.middleware.AxesMiddleware",
+    # axes must be last: it turns lockouts into responses (django-axes', stepping aside for the sessionless reads).
+    "core.sessionless.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config_center.project.urls"

@@ -61,6 +61,7 @@ def _seen(path: str, **extra):
 
     chain = view
     for middleware in (
+        sessionless.AxesMiddleware,
         sessionless.HistoryRequestMiddleware,
         sessionless.MessageMiddleware,
         sessionless.AuthenticationMiddleware,
@@ -106,6 +107,33 @@ def test_sessionless_is_judged_once_per_request():
         "/admin/"  # judged already: the middleware agree with each other whatever happens later
     )
     assert sessionless.is_sessionless(request)
+
+
+@pytest.mark.django_db
+def test_the_middleware_step_aside_in_async_mode_too(superuser):
+    """Under ASGI each middleware is built around a coroutine: a sessionless read is handed the next layer's
+    coroutine, anything else takes the middleware's own async path."""
+    import asyncio
+
+    seen = []
+
+    async def view(request):
+        seen.append((hasattr(request, "session"), type(request.user).__name__))
+        return HttpResponse("ok")
+
+    chain = view
+    for middleware in (
+        sessionless.AxesMiddleware,
+        sessionless.HistoryRequestMiddleware,
+        sessionless.MessageMiddleware,
+        sessionless.AuthenticationMiddleware,
+        sessionless.SessionMiddleware,
+    ):
+        chain = middleware(chain)
+    for path in ("/api/v1/checklist", "/admin/"):
+        response = asyncio.run(chain(RequestFactory().get(path)))
+        assert response.status_code == 200
+    assert seen == [(False, "AnonymousUser"), (True, "SimpleLazyObject")]
 
 
 # ---- through the whole stack ------------------------------------------------------------------------------
