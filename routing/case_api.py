@@ -23,9 +23,7 @@ from ninja import Path, Router, Status
 from catalog.selectors import work_calendar
 from config_center.runtime import engine
 from config_center.runtime.api import RefusalOut
-from core.api import ApiError, encoded, json_answer
-from core.idempotency import MAX_LENGTH as IDEMPOTENCY_KEY_MAX
-from core.idempotency import InvalidKey, fingerprint, key_of
+from core.api import ApiError
 from core.masking import mask_id_number, mask_name
 from permissions import api_rules
 from permissions.api_auth import authenticate, client_user, require_agency, require_scope
@@ -43,7 +41,8 @@ from .case_schemas import (
     TaskCompleteIn,
     TaskOut,
 )
-from .idempotency.services import KeyReused, idempotency_key_record, idempotent_result
+from .idempotency.api import OPENAPI_PARAMETER as IDEMPOTENCY_PARAMETER
+from .idempotency.api import IdempotentWrite, replayed
 from .models import Case, Task, TaskLevel
 from .selectors import case_for
 from .services import (
@@ -77,7 +76,6 @@ BAD_INPUT = frozenset(
 )
 NOT_FOUND = frozenset({"unknown_case", "unknown_task"})
 ACCEPT_OPERATION = "case_accept"  # the operation an Idempotency-Key of POST /cases is kept under
-REPLAYED_HEADER = "Idempotent-Replayed"  # "true" on the answer to a repeated key
 FORBIDDEN = frozenset({"not_allowed"})
 CONFLICT = frozenset({"transfer_open"})
 BUSY = frozenset({"busy"})
@@ -217,27 +215,15 @@ def _task(task: Task) -> dict:
         "只受理一次，应答第一次受理的业务（201，应答头 Idempotent-Replayed: true）；同一键用于另一请求答 422 "
         "idempotency_key_reused。键保留 IDEMPOTENCY_KEY_DAYS 天。"
     ),
-    openapi_extra={
-        "parameters": [
-            {
-                "in": "header",
-                "name": "Idempotency-Key",
-                "required": False,
-                "schema": {"type": "string", "maxLength": 64, "pattern": "^[A-Za-z0-9._:\\-]{1,64}$"},
-                "description": "重试安全：同一键只受理一次",
-            }
-        ]
-    },
+    openapi_extra={"parameters": [IDEMPOTENCY_PARAMETER]},
     url_name="case_accept",
 )
 def accept(request: HttpRequest, payload: CaseAcceptIn):
     user = _caller(request, api_rules.CASES_WRITE, agency=payload.accepting_agency)
-    key = _idempotency_key(request)
-    request_fingerprint = fingerprint(payload.model_dump_json().encode())
-    if key is not None:
-        made = _made_before(user, key, request_fingerprint)
-        if made is not None:
-            return made
+    write = IdempotentWrite.of(request, user=user, operation=ACCEPT_OPERATION, payload=payload)
+    made = write.earlier()
+    if made is not None:
+        return _replayed(made)
     applicant = payload.applicant
     accept_request = AcceptRequest(
         matter=payload.matter,
@@ -261,25 +247,20 @@ def accept(request: HttpRequest, payload: CaseAcceptIn):
             case = case_accept(request=accept_request, user=user)
             if case.status == states.ACCEPTED:
                 case.status = case_submit_electronic(receipt_no=case.receipt_no, user=user).status
-            if key is not None:
-                idempotency_key_record(
-                    user=user,
-                    operation=ACCEPT_OPERATION,
-                    key=key,
-                    fingerprint=request_fingerprint,
-                    reference=case.receipt_no,
-                )
+            write.record(case.receipt_no)
     except CaseRefused as refusal:
         raise _refused(refusal) from None
     except states.IllegalTransition as illegal:
         raise _illegal(illegal) from None
     except IntegrityError:
         # Another try of the same key committed first (it held the key's row until then): answer its case.
-        made = _made_before(user, key, request_fingerprint) if key is not None else None
-        if made is None:
-            raise
-        return made
+        return _replayed(write.after_conflict())
     return Status(201, _accepted(case))
+
+
+def _replayed(receipt_no: str):
+    case = Case.objects.select_related("handling_agency").get(receipt_no=receipt_no)
+    return replayed(CaseAcceptedOut(**_accepted(case)), status=201)
 
 
 def _accepted(case: Case) -> dict:
@@ -292,34 +273,6 @@ def _accepted(case: Case) -> dict:
         "remote": case.remote,
         "missing_materials": [item["code"] for item in case.missing_materials],
     }
-
-
-def _idempotency_key(request: HttpRequest) -> str | None:
-    try:
-        return key_of(request.META)
-    except InvalidKey:
-        raise ApiError(
-            400,
-            "invalid_idempotency_key",
-            _("Idempotency-Key 须为 1–%(max)s 个字母、数字或 . _ : - 字符。") % {"max": IDEMPOTENCY_KEY_MAX},
-        ) from None
-
-
-def _made_before(user, key: str, request_fingerprint: str):
-    """The answer to a repeated key: the case its first request made, as it stands now (201, header
-    ``Idempotent-Replayed: true``); 422 ``idempotency_key_reused`` if that was another request; ``None`` if new."""
-    try:
-        receipt_no = idempotent_result(
-            user=user, operation=ACCEPT_OPERATION, key=key, fingerprint=request_fingerprint
-        )
-    except KeyReused as reused:
-        raise ApiError(422, reused.reason_code, str(reused)) from None
-    if receipt_no is None:
-        return None
-    case = Case.objects.select_related("handling_agency").get(receipt_no=receipt_no)
-    response = json_answer(encoded(CaseAcceptedOut(**_accepted(case))), status=201)
-    response[REPLAYED_HEADER] = "true"
-    return response
 
 
 @router.get(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 from typing import Annotated
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema, Status
@@ -28,6 +28,8 @@ from .. import identity, states
 from ..access import ACCEPT
 from ..case_api import _caller as case_caller
 from ..case_schemas import ONE_LINE, CaseApplicantIn, CaseEmployerIn, MaterialCode
+from ..idempotency.api import OPENAPI_PARAMETER as IDEMPOTENCY_PARAMETER
+from ..idempotency.api import IdempotentWrite, replayed
 from ..selectors import QUERY_PERMISSION
 from ..services import Applicant, CaseRefused, Employer
 from ..services.cases import MAX_MATERIALS
@@ -36,6 +38,10 @@ from .materials import joint_deliver, owed
 from .models import JointApplication
 from .selectors import application_cases, application_for
 from .services import MAX_MATTERS, JointRequest, joint_submit
+
+SUBMIT_OPERATION = (
+    "joint_application_submit"  # the operation an Idempotency-Key of a submission is kept under
+)
 
 router = Router(tags=["联办申请"])
 
@@ -194,10 +200,19 @@ def _visible(user, number: str, *perms: str) -> JointApplication:
         503: JointRefusalOut,
     },
     summary="联办申请（一件事一次办）：按前置/冲突规则检查，拆分为各事项的业务并推送至分管机构，一次性告知缺件",
+    description=(
+        "可带请求头 Idempotency-Key：同一调用者以同一键重发同一申请只受理一次，应答第一次的联办申请"
+        "（201，应答头 Idempotent-Replayed: true）；同一键用于另一申请答 422 idempotency_key_reused。"
+    ),
+    openapi_extra={"parameters": [IDEMPOTENCY_PARAMETER]},
     url_name="joint_application_submit",
 )
 def submit(request: HttpRequest, payload: JointApplicationIn):
     user = _caller(request, api_rules.JOINT_WRITE, agency=payload.accepting_agency)
+    write = IdempotentWrite.of(request, user=user, operation=SUBMIT_OPERATION, payload=payload)
+    made = write.earlier()
+    if made is not None:
+        return _replayed(made)
     applicant = payload.applicant
     employer = payload.employer
     joint_request = JointRequest(
@@ -219,11 +234,19 @@ def submit(request: HttpRequest, payload: JointApplicationIn):
     try:
         with transaction.atomic():
             application = joint_submit(request=joint_request, user=user)
+            write.record(application.number)
     except CaseRefused as refusal:
         raise _refused(refusal) from None
     except states.IllegalTransition as illegal:
         raise ApiError(409, illegal.reason_code, illegal.message) from None
+    except IntegrityError:
+        return _replayed(write.after_conflict())  # another try of the key committed first
     return Status(201, _answer(application))
+
+
+def _replayed(number: str):
+    application = JointApplication.objects.get(number=number)
+    return replayed(JointApplicationOut(**_answer(application)), status=201)
 
 
 @router.get(

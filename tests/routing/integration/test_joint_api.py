@@ -227,3 +227,28 @@ def test_an_api_client_without_the_scope_or_for_another_city_is_refused(people):
     _client, guangzhou = api_client("广州", scopes=("joint:write",), cities=("440100",))
     refused(_bearer_post(guangzhou, URL, body()), 403, "out_of_scope")
     assert not JointApplication.objects.exists()
+
+
+def test_a_repeated_idempotency_key_answers_the_first_application_and_splits_nothing_again(people):
+    """A retried submission (Idempotency-Key, as on POST /api/v1/cases) is one application, not a second one
+    with a second set of cases, receipts and SMS."""
+    client = as_user(people["clerk"])
+    first = client.post(URL, body(), content_type="application/json", HTTP_IDEMPOTENCY_KEY="yss-lb-1")
+    assert first.status_code == 201
+    counts = (JointApplication.objects.count(), Case.objects.count())
+    again = client.post(URL, body(), content_type="application/json", HTTP_IDEMPOTENCY_KEY="yss-lb-1")
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert (JointApplication.objects.count(), Case.objects.count()) == counts
+    other = body(injury_date="2024-07-12")
+    refused(
+        client.post(URL, other, content_type="application/json", HTTP_IDEMPOTENCY_KEY="yss-lb-1"),
+        422,
+        "idempotency_key_reused",
+    )
+    refused(
+        client.post(URL, body(), content_type="application/json", HTTP_IDEMPOTENCY_KEY="bad key"),
+        400,
+        "invalid_idempotency_key",
+    )
+    assert (JointApplication.objects.count(), Case.objects.count()) == counts
