@@ -11,6 +11,7 @@ from config_center.runtime.api import RefusalOut, refusal_error
 from config_center.runtime.engine import Refusal
 from config_center.runtime.holder import runtime
 from core.api import encoded, json_answer
+from core.direct_api import served_directly
 
 from . import decisions
 
@@ -43,6 +44,7 @@ class RouteOut(BaseModel):
     response={200: RouteOut, 400: RefusalOut, 422: RefusalOut},
     summary="全省通办分发：受理的业务由哪个经办机构办理",
 )
+@served_directly(body=("payload", RouteIn))  # most of the API's traffic: core.direct_api
 def route(request: HttpRequest, payload: RouteIn):
     answer = decisions.route(
         runtime.snapshot(),

@@ -9,12 +9,14 @@ import json
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
+from django.urls import path
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from core.api import ApiError
+from core.direct_api import direct_views
 from core.registry import registry
 from core.sessionless import sessionless_paths_add
 from permissions.api_auth import reads_gate
@@ -132,10 +134,34 @@ OPEN_READS = frozenset(
 sessionless_paths_add(API_PATH + path for path in OPEN_READS)
 
 
+# Operations served by a plain view doing what ninja does with them (core.direct_api), by URL route.
+DIRECT_VIEWS = direct_views(api)
+
+
 def api_urls():
-    """ninja's URL patterns, the open reads first: Django tries a URLconf's patterns in order, and the reads are
-    most of the API's traffic (a route answer found after a dozen misses cost more than the answer). Every pattern
-    is anchored at both ends and the reads have no path parameters, so no path resolves differently."""
+    """ninja's URL patterns, the operations marked ``served_directly`` through their plain view under the same route
+    and name, those first and then the other open reads: Django tries a URLconf's patterns in order, and the reads
+    are most of the API's traffic (a route answer found after a dozen misses cost more than the answer). Every
+    pattern is anchored at both ends and the reads have no path parameters, so no path resolves differently."""
     patterns, app_name, namespace = api.urls
-    ordered = sorted(patterns, key=lambda pattern: str(pattern.pattern) not in OPEN_READS)
+    patterns = [
+        path(route, DIRECT_VIEWS[route], name=pattern.name)
+        if (route := str(pattern.pattern)) in DIRECT_VIEWS
+        else pattern
+        for pattern in patterns
+    ]
+    ordered = sorted(
+        patterns,
+        key=lambda pattern: (
+            str(pattern.pattern) not in DIRECT_VIEWS,
+            str(pattern.pattern) not in OPEN_READS,
+        ),
+    )
     return ordered, app_name, namespace
+
+
+def direct_urls() -> list:
+    """The directly served operations again at the URLconf's root, before everything: one pattern tried and no
+    nested resolver for most of the API's requests. Unnamed (``reverse`` finds them in the API's namespace, where
+    the same views are mounted under the same paths)."""
+    return [path(API_PATH.lstrip("/") + route, view) for route, view in DIRECT_VIEWS.items()]

@@ -5,10 +5,11 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from . import health
-from .api import api_urls
+from .api import api_urls, direct_urls
 
 urlpatterns = [
-    path("api/v1/", api_urls()),  # first: the API's reads are most requests (api_urls)
+    *direct_urls(),  # first: the runtime reads are most requests (api.direct_urls)
+    path("api/v1/", api_urls()),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -5,6 +5,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import BaseModel
 
 from core.api import ApiError, encoded, json_answer, reject_unknown_params
+from core.direct_api import served_directly
 
 from . import engine
 from .answers import EncodedAnswers
@@ -87,6 +88,7 @@ def refusal_error(
     response={200: ChecklistOut, 400: RefusalOut, 404: RefusalOut},
     summary="某渠道收取某事项时须收的材料（按参保地已发布的配置）",
 )
+@served_directly(query=("query", ChecklistQuery))  # most of the API's traffic: core.direct_api
 def checklist(request: HttpRequest, query: Query[ChecklistQuery]):
     reject_unknown_params(request, {"matter", "region", "channel"})
     snapshot = runtime.snapshot()
