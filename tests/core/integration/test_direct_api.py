@@ -106,7 +106,12 @@ def test_a_form_body_and_a_wrong_method_are_answered_as_ninja_answers(published)
 @override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=100)
 def test_a_body_over_the_limit_is_answered_as_ninja_answers(published):
     body = json.dumps({**ROUTE, "matter": "X" * 200})
-    assert _compare(lambda: RequestFactory().post("/api/v1/route", body, content_type="application/json")).status_code == 413
+    assert (
+        _compare(
+            lambda: RequestFactory().post("/api/v1/route", body, content_type="application/json")
+        ).status_code
+        == 413
+    )
 
 
 @pytest.mark.parametrize("closed", [False, True])
