@@ -4,7 +4,7 @@ The catalog, checklist and route reads (``/api/v1/regions`` … ``/api/v1/route`
 write nothing; a caller without a console session is anonymous to them. For such a request — a declared read path
 and no session cookie — the session, messages and history middleware below do nothing and the user is
 ``AnonymousUser`` at once, which is exactly what the full middleware would have given it (no cookie: an empty
-session nobody saves, no user, no messages, no login for django-axes to lock out); each steps aside entirely (its
+session nobody saves, no user, no messages); each steps aside entirely (its
 next layer is called directly, ``_StepsAside``); under load they cost about as much as the answer itself
 (tests/benchmarks/bench_api_load.py, README "Performance"). Every other request — every write, every page, and a read that carries a
 session cookie (a console user; the reads accept a session when ``API_READS_REQUIRE_CLIENT`` closes them) — goes
@@ -20,7 +20,6 @@ from collections.abc import Iterable
 from functools import partial
 
 from asgiref.sync import iscoroutinefunction
-from axes.middleware import AxesMiddleware as _AxesMiddleware
 from django.conf import settings
 from django.contrib.auth import middleware as auth
 from django.contrib.auth.models import AnonymousUser
@@ -94,10 +93,6 @@ async def _anonymous(user):
 
 class MessageMiddleware(_StepsAside, messages.MessageMiddleware):
     """Django's; a sessionless read shows and stores no messages."""
-
-
-class AxesMiddleware(_StepsAside, _AxesMiddleware):
-    """django-axes'; a sessionless read signs nobody in, so no lockout can concern it."""
 
 
 @sync_and_async_middleware

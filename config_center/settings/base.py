@@ -100,8 +100,8 @@ MIDDLEWARE = [
     "core.sessionless.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.sessionless.HistoryRequestMiddleware",
-    # axes must be last: it turns lockouts into responses (django-axes', stepping aside for the sessionless reads).
-    "core.sessionless.AxesMiddleware",
+    # axes must be last: it turns lockouts into responses (its own class: its system check looks for the name).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config_center.project.urls"

@@ -62,7 +62,6 @@ def _seen(path: str, **extra):
 
     chain = view
     for middleware in (
-        sessionless.AxesMiddleware,
         sessionless.HistoryRequestMiddleware,
         sessionless.MessageMiddleware,
         sessionless.AuthenticationMiddleware,
@@ -124,7 +123,6 @@ def test_the_middleware_step_aside_in_async_mode_too(superuser):
 
     chain = view
     for middleware in (
-        sessionless.AxesMiddleware,
         sessionless.HistoryRequestMiddleware,
         sessionless.MessageMiddleware,
         sessionless.AuthenticationMiddleware,
