@@ -122,8 +122,9 @@ def direct_view(api: NinjaAPI, operation: Operation) -> Callable[[HttpRequest], 
 
     view.__name__ = view.__qualname__ = f"direct_{function.__name__}"
     view.__doc__ = function.__doc__
-    view.csrf_exempt = True  # as ninja's views (the API checks what it needs itself); what csrf_exempt() sets,
-    # on the view itself rather than on a wrapper around it
+    # As ninja's views (the API checks what it needs itself): what csrf_exempt() sets, on the view itself rather
+    # than on a wrapper around it.
+    view.csrf_exempt = True
     return view
 
 
