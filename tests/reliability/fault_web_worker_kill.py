@@ -15,13 +15,17 @@ Guarantees (exit 1 when one breaks), checked in SQL at the end:
   - every 201 answer has its case; no answer other than 201 or a dropped connection has one;
   - no session is left idle in a transaction or holding a lock (a killed worker's transaction was rolled back);
   - the console still accepts cases after the last kill.
+  - every acceptance carries an ``Idempotency-Key``; each dropped one, sent again with its key, answers 201: the case
+    it had committed (``Idempotent-Replayed: true``, the same receipt number) or a case accepted now — so every
+    dropped acceptance ends as exactly one case, and no employer code has two.
 Prints the answers (201 / dropped connections), how many dropped requests had in fact been committed (the client
-cannot know: it must look the case up before retrying), and the kills.
+cannot know; its retry with the same key is safe either way), the retries and the kills.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import signal
@@ -60,8 +64,16 @@ def main() -> int:
             for clerk in users["clerks"]
         ]
 
+        sent: dict[int, tuple[bytes, dict]] = {}  # n → (body, headers) as sent, for the retry
+
         def accept(clerk: int):
-            return lambda n: ("POST", "/api/v1/cases", harness.acceptance_body(n), headers[clerk])
+            def make(n: int):
+                # Each acceptance carries an Idempotency-Key, as a calling system retrying safely would.
+                request = (harness.acceptance_body(n), {**headers[clerk], "Idempotency-Key": f"kill-{n}"})
+                sent[n] = request
+                return ("POST", "/api/v1/cases", *request)
+
+            return make
 
         print(
             f"PostgreSQL :{stack.postgres.port}, Redis :{stack.redis.port}, {web.describe()}; {args.clients} "
@@ -98,11 +110,35 @@ def main() -> int:
         successes_after = [a for a in answers if a.status == 201 and a.started > after_last_kill]
 
         from django.db import connection
+        from django.db.models import Count
 
         from routing.models import Case
 
         time.sleep(1)  # PostgreSQL notices the last killed worker's connection is gone
         stored = set(Case.objects.values_list("employer_code", flat=True))
+        receipts = dict(Case.objects.values_list("employer_code", "receipt_no"))
+        # The client's side of a dropped connection: send the same request with the same key again. One that had
+        # committed must answer its case (a replay), one that had not is accepted now; never a second case.
+        retried: Counter = Counter()
+        for a in (a for a in answers if a.error):
+            body, request_headers = sent[a.n]
+            status, response_headers, content = web.request("POST", "/api/v1/cases", body, request_headers)
+            code = f"E{a.n:08d}"
+            replay = response_headers.get("idempotent-replayed") == "true"
+            retried["replayed" if replay else f"HTTP {status}"] += 1
+            answer = json.loads(content) if status == 201 else {}
+            if status != 201:
+                problems.append(f"retry of dropped #{a.n} answered {status} {content[:120]!r}")
+            elif replay != (code in stored):
+                problems.append(
+                    f"retry of dropped #{a.n}: replayed {replay} though committed {code in stored}"
+                )
+            elif replay and answer.get("receipt_no") != receipts[code]:
+                problems.append(
+                    f"retry of dropped #{a.n} answered {answer.get('receipt_no')}, not {receipts[code]}"
+                )
+        duplicates = Case.objects.values("employer_code").annotate(n=Count("id")).filter(n__gt=1).count()
+        stored_after_retries = set(Case.objects.values_list("employer_code", flat=True))
         answered = {f"E{a.n:08d}": a for a in answers}
         told_yes = {code for code, a in answered.items() if a.status == 201}
         dropped = {code for code, a in answered.items() if a.error}
@@ -133,6 +169,16 @@ def main() -> int:
         f"database: {figures}; idle in transaction {idle_in_transaction}; locks held by idle sessions {stale_locks}"
     )
     print(f"accepted after the last kill: {len(successes_after)}")
+    print(
+        f"dropped acceptances retried with their Idempotency-Key: {dict(retried)}; every dropped one now a case: "
+        f"{not {f'E{a.n:08d}' for a in answers if a.error} - stored_after_retries}; employers with two cases: "
+        f"{duplicates}"
+    )
+    if duplicates:
+        problems.append(f"{duplicates} acceptances made twice")
+    missing_after_retry = {f"E{a.n:08d}" for a in answers if a.error} - stored_after_retries
+    if missing_after_retry:
+        problems.append(f"{len(missing_after_retry)} dropped acceptances still missing after their retry")
     if told_yes - stored:
         problems.append(
             f"{len(told_yes - stored)} cases answered 201 are missing, e.g. {sorted(told_yes - stored)[:3]}"
