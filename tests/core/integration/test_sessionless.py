@@ -49,6 +49,18 @@ def test_the_declared_paths_are_the_open_reads_and_nothing_else():
     assert reverse("api-v1:checklist") == API_PATH + "checklist"  # urls.py mounts the API where api.py says
 
 
+def _wrapped(view):
+    """``view`` behind the four middleware, in the settings' order."""
+    for middleware in (
+        sessionless.HistoryRequestMiddleware,
+        sessionless.MessageMiddleware,
+        sessionless.AuthenticationMiddleware,
+        sessionless.SessionMiddleware,
+    ):
+        view = middleware(view)
+    return view
+
+
 def _seen(path: str, **extra):
     """What the view sees after the four middleware, for a request to ``path``."""
     seen = {}
@@ -60,14 +72,7 @@ def _seen(path: str, **extra):
         seen["history"] = hasattr(HistoricalRecords.context, "request")
         return HttpResponse("ok")
 
-    chain = view
-    for middleware in (
-        sessionless.HistoryRequestMiddleware,
-        sessionless.MessageMiddleware,
-        sessionless.AuthenticationMiddleware,
-        sessionless.SessionMiddleware,
-    ):
-        chain = middleware(chain)
+    chain = _wrapped(view)
     response = chain(RequestFactory().get(path, **extra))
     assert response.status_code == 200
     return seen, response
@@ -121,14 +126,7 @@ def test_the_middleware_step_aside_in_async_mode_too(superuser):
         seen.append((hasattr(request, "session"), type(request.user).__name__))
         return HttpResponse("ok")
 
-    chain = view
-    for middleware in (
-        sessionless.HistoryRequestMiddleware,
-        sessionless.MessageMiddleware,
-        sessionless.AuthenticationMiddleware,
-        sessionless.SessionMiddleware,
-    ):
-        chain = middleware(chain)
+    chain = _wrapped(view)
     for path in ("/api/v1/checklist", "/admin/"):
         response = asyncio.run(chain(RequestFactory().get(path)))
         assert response.status_code == 200
