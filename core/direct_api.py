@@ -73,13 +73,11 @@ def direct_views(api: NinjaAPI) -> dict[str, Callable[[HttpRequest], HttpRespons
     operations as the API mounted them (ninja clones each router's operations when it mounts it, and gives the
     clones the mount's auth): the same operations its own URL patterns serve."""
     views = {}
-    for (
-        bound
-    ) in api._get_bound_routers():  # ninja 1.7: the mounted routers (pyproject pins the minor version)
+    # ninja 1.7's mounted routers (a private method; pyproject pins the minor version, test_direct_api checks it)
+    for bound in api._get_bound_routers():
         for path, path_view in bound.path_operations.items():
             operations = list(path_view.operations)
-            marked = [op for op in operations if getattr(op.view_func, "served_directly", None)]
-            if not marked:
+            if not any(getattr(op.view_func, "served_directly", None) for op in operations):
                 continue
             if len(operations) != 1 or "{" in path:
                 raise ValueError(

@@ -16,7 +16,7 @@ META_KEY = "HTTP_IDEMPOTENCY_KEY"
 MAX_LENGTH = 64
 # UUIDs, ULIDs, a client's own "GDWT-20261203-000123": letters, digits and . _ : - ; nothing a log line or a
 # spreadsheet could misread.
-_KEY = re.compile(r"[A-Za-z0-9._:\-]{1,%d}" % MAX_LENGTH)
+KEY_PATTERN = re.compile(r"[A-Za-z0-9._:\-]{1,%d}" % MAX_LENGTH)
 
 
 class InvalidKey(ValueError):
@@ -31,7 +31,7 @@ def key_of(meta: Mapping[str, str]) -> str | None:
     key = raw.strip()
     if key.startswith('"') and key.endswith('"') and len(key) >= 2:
         key = key[1:-1]  # the draft sends it as a structured-field string: "…"
-    if not _KEY.fullmatch(key):
+    if not KEY_PATTERN.fullmatch(key):
         raise InvalidKey(key)
     return key
 

@@ -25,7 +25,7 @@ from ninja.responses import NinjaJSONEncoder
 from pydantic import BaseModel
 
 from core.api import ApiError, json_answer
-from core.idempotency import MAX_LENGTH, InvalidKey, fingerprint, key_of
+from core.idempotency import HEADER, KEY_PATTERN, MAX_LENGTH, InvalidKey, fingerprint, key_of
 
 from .services import KeyReused, idempotency_key_record, idempotent_result
 
@@ -34,12 +34,12 @@ REPLAYED_HEADER = "Idempotent-Replayed"  # "true" on the answer to a repeated ke
 # The OpenAPI description of the header, for an operation's ``openapi_extra``.
 OPENAPI_PARAMETER = {
     "in": "header",
-    "name": "Idempotency-Key",
+    "name": HEADER,
     "required": False,
     "schema": {
         "type": "string",
         "maxLength": MAX_LENGTH,
-        "pattern": "^[A-Za-z0-9._:\\-]{1,%d}$" % MAX_LENGTH,
+        "pattern": f"^{KEY_PATTERN.pattern}$",
     },
     "description": "重试安全：同一调用者以同一键重发同一请求只执行一次",
 }
