@@ -1,11 +1,19 @@
-"""WSGI entry point (gunicorn config_center.wsgi)."""
+"""WSGI entry point (gunicorn config_center.wsgi).
+
+Two Django handlers: the API's open reads sent without a session cookie are served by one whose middleware are only
+those that concern them (core.sessionless); everything else by Django's own with the whole of MIDDLEWARE.
+"""
 
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config_center.settings")
-application = get_wsgi_application()
+console = get_wsgi_application()
+
+from core.sessionless import sessionless_application  # noqa: E402 — needs the settings get_wsgi_application set up
+
+application = sessionless_application(console)
 
 
 def _warm_up() -> None:

@@ -1,14 +1,22 @@
-"""The API's open reads without a session: the middleware they do not use step aside.
+"""The API's open reads without a session: a second Django handler with only the middleware that concern them.
 
 The catalog, checklist and route reads (``/api/v1/regions`` … ``/api/v1/route``) read no session, no messages and
-write nothing; a caller without a console session is anonymous to them. For such a request — a declared read path
-and no session cookie — the session, messages and history middleware below do nothing and the user is
-``AnonymousUser`` at once, which is exactly what the full middleware would have given it (no cookie: an empty
-session nobody saves, no user, no messages); each steps aside entirely (its
-next layer is called directly, ``_StepsAside``); under load they cost about as much as the answer itself
-(tests/benchmarks/bench_api_load.py, README "Performance"). Every other request — every write, every page, and a read that carries a
-session cookie (a console user; the reads accept a session when ``API_READS_REQUIRE_CLIENT`` closes them) — goes
-through the full middleware as before. CSRF, security headers, CSP and the host check are never skipped.
+write nothing; a caller without a console session is anonymous to them, and their views are CSRF-exempt (ninja
+checks CSRF itself where a cookie authenticates). So a request to a declared read path without a session cookie —
+how 粤省事, 网厅 and the 自助机 call them, most of the API's traffic — is served by ``SessionlessHandler``: Django's
+own WSGI handler whose middleware are ``settings.MIDDLEWARE`` without those that have nothing to do for such a request
+(``settings.SESSIONLESS_SKIPS``: user, messages, history, CSRF, login lockouts, static files, the health probe)
+and with the session middleware replaced by one that makes the request anonymous at once — what the full chain gives
+a request without a session cookie, down to the ``Vary: Cookie`` of an answer that looked at the user. Everything else still runs, each Django's own class in the settings' order: the
+host check, the security headers, CSP, X-Frame-Options, Content-Length, the database-outage answer; a middleware
+added to ``MIDDLEWARE`` later runs for the reads too unless it is named a skip. Under load the skipped layers cost
+as much as a third of the answer (tests/benchmarks/bench_api_load.py, README "Performance").
+
+``sessionless_application`` picks the handler per request (``config_center/wsgi.py``); every other request — every
+write, every page, and a read carrying a session cookie (a console user: the reads accept a session when
+``API_READS_REQUIRE_CLIENT`` closes them) — goes to the full handler. A request it cannot judge cheaply goes to the
+full handler too: that is never wrong, only slower. ``tests/core/integration/test_sessionless.py`` compares both
+handlers' answers to the reads, status, headers and body.
 
 The paths are declared by whoever mounts the reads (``config_center/project/api.py``), in the URLconf; the first
 check imports the URLconf so the declaration is there before any request is judged.
@@ -16,26 +24,28 @@ check imports the URLconf so the declaration is there before any request is judg
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from functools import partial
 
-from asgiref.sync import iscoroutinefunction
 from django.conf import settings
-from django.contrib.auth import middleware as auth
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.messages import middleware as messages
+from django.core.handlers.wsgi import WSGIHandler
+from django.http.cookie import parse_cookie
 from django.urls import get_resolver
-from django.utils.decorators import sync_and_async_middleware
-from simple_history.middleware import HistoryRequestMiddleware as _HistoryRequestMiddleware
-
-from .middleware import SessionMiddleware as _SessionMiddleware
+from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 
 _declared: set[str] = set()
 _paths: frozenset[str] | None = None
+_loading = threading.Lock()
+
+SESSION_MIDDLEWARE = "core.middleware.SessionMiddleware"
+ANONYMOUS_MIDDLEWARE = "core.sessionless.AnonymousUserMiddleware"
 
 
 def sessionless_paths_add(paths: Iterable[str]) -> None:
-    """Declare request paths (``request.path_info``, exact) that read no session, messages or history."""
+    """Declare request paths (``PATH_INFO``, exact) that read no session, messages or history."""
     global _paths
     _declared.update(paths)
     _paths = None
@@ -49,68 +59,83 @@ def sessionless_paths() -> frozenset[str]:
     return _paths
 
 
-def is_sessionless(request) -> bool:
-    """A declared read without a session cookie (judged once per request)."""
-    try:
-        return request._sessionless
-    except AttributeError:
-        request._sessionless = (
-            request.path_info in sessionless_paths() and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        )
-        return request._sessionless
+def is_sessionless(environ: dict) -> bool:
+    """A declared read without a session cookie, judged from the WSGI environ."""
+    if environ.get("PATH_INFO") not in sessionless_paths():
+        return False
+    cookies = environ.get("HTTP_COOKIE")
+    if not cookies:
+        return True
+    name = settings.SESSION_COOKIE_NAME
+    return name not in cookies or name not in parse_cookie(cookies)  # as Django reads request.COOKIES
 
 
-class _StepsAside:
-    """A sessionless read passes straight to the next layer: the middleware is not there for it (no process_request
-    or process_response call, no per-call checks). Sync and async alike: in async mode the next layer's coroutine is
-    returned for the caller to await."""
+def sessionless_middleware(middleware: list[str], skips: Iterable[str]) -> list[str]:
+    """``middleware`` as a sessionless read passes it: the skips left out, the session middleware's place taken by
+    ``AnonymousUserMiddleware``."""
+    skips = set(skips)
+    unknown = skips - set(middleware)
+    if unknown:
+        raise ValueError(f"SESSIONLESS_SKIPS names middleware not in MIDDLEWARE: {sorted(unknown)}")
+    if SESSION_MIDDLEWARE not in middleware or SESSION_MIDDLEWARE in skips:
+        raise ValueError(f"{SESSION_MIDDLEWARE} must be in MIDDLEWARE and not skipped: its place is taken")
+    return [
+        ANONYMOUS_MIDDLEWARE if path == SESSION_MIDDLEWARE else path
+        for path in middleware
+        if path not in skips
+    ]
+
+
+class SessionlessHandler(WSGIHandler):
+    """Django's WSGI handler with the sessionless middleware (``sessionless_middleware``)."""
+
+    def load_middleware(self, is_async=False):
+        # Django's loader reads settings.MIDDLEWARE: it is swapped for the sessionless list while it loads, under a
+        # lock, when the entry point is imported (before any request is served).
+        with _loading:
+            full = settings.MIDDLEWARE
+            settings.MIDDLEWARE = sessionless_middleware(full, settings.SESSIONLESS_SKIPS)
+            try:
+                super().load_middleware(is_async)
+            finally:
+                settings.MIDDLEWARE = full
+
+
+def sessionless_application(full: Callable, sessionless: Callable | None = None) -> Callable:
+    """The WSGI application: a sessionless read to ``sessionless`` (a ``SessionlessHandler`` by default), every
+    other request to ``full``."""
+    sessionless = sessionless or SessionlessHandler()
+
+    def application(environ, start_response):
+        if is_sessionless(environ):
+            return sessionless(environ, start_response)
+        return full(environ, start_response)
+
+    return application
+
+
+class AnonymousUserMiddleware:
+    """For a sessionless read, in the session middleware's place (the user middleware is skipped): the request is
+    anonymous — without a session cookie nobody is signed in — and ``request.user`` / ``request.auser`` answer as
+    Django's would. An answer that looked at the user depended on the (absent) session: like the session middleware
+    of a session it read, this says the answer varies by Cookie (a read closed by ``API_READS_REQUIRE_CLIENT``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
 
     def __call__(self, request):
-        if is_sessionless(request):
-            self.sessionless(request)
-            return self.get_response(request)
-        return super().__call__(request)
-
-    def sessionless(self, request) -> None:
-        """What a sessionless read gets from this middleware instead (nothing by default)."""
-
-
-class SessionMiddleware(_StepsAside, _SessionMiddleware):
-    """The project's session middleware; a sessionless read gets no session."""
+        request.user = SimpleLazyObject(partial(_user, request))
+        request.auser = partial(_auser, request)
+        response = self.get_response(request)
+        if getattr(request, "_anonymous_user_read", False):
+            patch_vary_headers(response, ("Cookie",))
+        return response
 
 
-class AuthenticationMiddleware(_StepsAside, auth.AuthenticationMiddleware):
-    """Django's; a sessionless read is anonymous at once (without a session cookie nobody is signed in)."""
-
-    def sessionless(self, request) -> None:
-        request.user = AnonymousUser()
-        request.auser = partial(_anonymous, request.user)
+def _user(request) -> AnonymousUser:
+    request._anonymous_user_read = True
+    return AnonymousUser()
 
 
-async def _anonymous(user):
-    return user
-
-
-class MessageMiddleware(_StepsAside, messages.MessageMiddleware):
-    """Django's; a sessionless read shows and stores no messages."""
-
-
-@sync_and_async_middleware
-def HistoryRequestMiddleware(get_response):  # noqa: N802 — a middleware factory, named like simple_history's
-    """simple_history's (the request for the history rows' user); a sessionless read writes no history."""
-    full = _HistoryRequestMiddleware(get_response)
-    if iscoroutinefunction(get_response):
-
-        async def middleware(request):
-            if is_sessionless(request):
-                return await get_response(request)
-            return await full(request)
-
-    else:
-
-        def middleware(request):
-            if is_sessionless(request):
-                return get_response(request)
-            return full(request)
-
-    return middleware
+async def _auser(request) -> AnonymousUser:
+    return _user(request)

@@ -213,7 +213,7 @@ def reads_gate(request: HttpRequest):
         if settings.API_READS_REQUIRE_CLIENT:
             require_scope(access, api_rules.READS)
         return access
-    user = getattr(request, "user", None)  # none where the session middleware stepped aside (no cookie)
+    user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.is_active and user.is_staff:
         return user
     raise ApiError(401, "client_required", _("此接口须使用接口令牌（Authorization: Bearer …）调用。"))

@@ -122,8 +122,9 @@ for router in registry.api_routers:
 
 # Where urls.py mounts the API (a test checks the two agree).
 API_PATH = "/api/v1/"
-# The reads use no session, messages or history: without a session cookie those middleware step aside for them
-# (core.sessionless; with one — a console user — they run, so reads_gate can still accept the session).
+# The reads use no session, messages or history: without a session cookie they are served by a handler without
+# those middleware (core.sessionless; with one — a console user — the full handler, so reads_gate can still accept
+# the session).
 OPEN_READS = frozenset(
     path.lstrip("/")
     for router in registry.api_routers

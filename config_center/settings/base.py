@@ -91,17 +91,28 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
     # Django's, except that a database lost after the view does not undo a committed answer (core/middleware.py).
-    # core.sessionless: session, user, messages and history step aside for the API's open reads sent without a
-    # session cookie (nothing of theirs is used there); every other request gets Django's own.
-    "core.sessionless.SessionMiddleware",
+    "core.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "core.sessionless.AuthenticationMiddleware",
-    "core.sessionless.MessageMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "core.sessionless.HistoryRequestMiddleware",
-    # axes must be last: it turns lockouts into responses (its own class: its system check looks for the name).
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # axes must be last: it turns lockouts into responses.
     "axes.middleware.AxesMiddleware",
+]
+# The API's open reads sent without a session cookie are served by a second handler (core.sessionless,
+# config_center/wsgi.py) whose middleware are MIDDLEWARE without these — nothing of theirs concerns such a request —
+# and with the session middleware's place taken by one making the request anonymous at once (no session cookie:
+# nobody signed in). A middleware added above runs for them too unless it is named here.
+SESSIONLESS_SKIPS = [
+    "config_center.project.health.HealthCheckMiddleware",  # /healthz only
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # STATIC_URL only
+    "django.middleware.csrf.CsrfViewMiddleware",  # the reads are CSRF-exempt; no cookie, no token to check
+    "django.contrib.auth.middleware.AuthenticationMiddleware",  # anonymous: the session's place says so
+    "django.contrib.messages.middleware.MessageMiddleware",  # nothing shown, nothing stored
+    "simple_history.middleware.HistoryRequestMiddleware",  # nothing written
+    "axes.middleware.AxesMiddleware",  # login lockouts only
 ]
 
 ROOT_URLCONF = "config_center.project.urls"

@@ -128,6 +128,21 @@ def test_a_production_web_node_serves_health_static_files_and_the_console(node):
     status, headers, _page = _get(port, "/admin/login/", Host="console.example.cn")
     assert status == 301 and headers["Location"].startswith("https://")
 
+    # An open API read without a session cookie (config_center.wsgi's sessionless handler) keeps the host check, the
+    # HTTPS redirect and the security headers, and answers what a read with a cookie (the full handler) answers.
+    status, headers, regions = _get(port, "/api/v1/regions", **https)
+    assert status == 200 and json.loads(regions)
+    for name in (
+        "Strict-Transport-Security",
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+    ):
+        assert name in headers, name
+    assert _get(port, "/api/v1/regions", **https, Cookie="sessionid=none; csrftoken=x")[2] == regions
+    assert _get(port, "/api/v1/regions", Host="console.example.cn")[0] == 301
+    assert _get(port, "/api/v1/regions", Host="evil.example", **{"X-Forwarded-Proto": "https"})[0] == 400
+
     # Each worker started its own watcher after the fork (it reports itself without any runtime request);
     # the master, which built the snapshot before forking, runs none.
     workers = set()

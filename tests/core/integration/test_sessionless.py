@@ -1,17 +1,23 @@
-"""core.sessionless: the API's open reads skip session, user lookup, messages and history only when no session
-cookie comes with them; pages, writes and reads with a console session get the full middleware (sessions in the
-admin, CSRF on session writes)."""
+"""core.sessionless: the API's open reads sent without a session cookie are served by a handler with only the
+middleware that concern them, and answer exactly what the full handler answers (status, every header, body); pages,
+writes and reads with a console session get the full middleware (sessions in the admin, CSRF on session writes)."""
+
+import json
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.http import HttpResponse
-from django.test import Client, RequestFactory
-from django.urls import resolve, reverse
+from django.test import Client, RequestFactory, override_settings
+from django.urls import path, resolve, reverse
 from simple_history.models import HistoricalRecords
 
 from config_center.project.api import API_PATH, DIRECT_VIEWS
 from core import sessionless
+from tests.factories.api_clients import api_client, bearer, fresh_api_counters  # noqa: F401
 from tests.factories.cases import GS0101_MAIN, ZHONGSHAN_AGENCY, id_card, publish_demo, staff
 
 CHECKLIST = "/api/v1/checklist?matter=GS0101&region=442000&channel=counter"
@@ -41,96 +47,254 @@ def test_the_declared_paths_are_the_open_reads_and_nothing_else():
     declared = sessionless.sessionless_paths()
     assert READS <= declared
     direct = set(DIRECT_VIEWS.values())  # also mounted first at the root (api.direct_urls), unnamed there
-    for path in declared:
-        match = resolve(path)
-        assert match.namespace == "api-v1" or match.func in direct, path
+    for declared_path in declared:
+        match = resolve(declared_path)
+        assert match.namespace == "api-v1" or match.func in direct, declared_path
     assert "/api/v1/cases" not in declared
     assert "/api/v1/tasks/acquire" not in declared
     assert reverse("api-v1:checklist") == API_PATH + "checklist"  # urls.py mounts the API where api.py says
 
 
-def _wrapped(view):
-    """``view`` behind the four middleware, in the settings' order."""
-    for middleware in (
-        sessionless.HistoryRequestMiddleware,
-        sessionless.MessageMiddleware,
-        sessionless.AuthenticationMiddleware,
-        sessionless.SessionMiddleware,
-    ):
-        view = middleware(view)
-    return view
+def test_every_declared_read_is_csrf_exempt():
+    """Why the sessionless handler may leave CSRF out: the views it can reach check no CSRF token anyway (ninja
+    checks CSRF itself where a cookie authenticates, and a sessionless read has no cookie)."""
+    for declared in sessionless.sessionless_paths():
+        assert getattr(resolve(declared).func, "csrf_exempt", False), declared
 
 
-def _seen(path: str, **extra):
-    """What the view sees after the four middleware, for a request to ``path``."""
-    seen = {}
+# ---- which middleware -------------------------------------------------------------------------------------
+def test_the_sessionless_middleware_are_the_settings_without_the_skips_in_the_same_order():
+    chain = sessionless.sessionless_middleware(settings.MIDDLEWARE, settings.SESSIONLESS_SKIPS)
+    assert chain == [
+        "core.middleware.DatabaseBusyMiddleware",
+        "django.middleware.security.SecurityMiddleware",
+        "core.middleware.ContentSecurityPolicyMiddleware",
+        sessionless.ANONYMOUS_MIDDLEWARE,
+        "django.middleware.common.CommonMiddleware",
+        "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    ]
 
-    def view(request):
-        seen["session"] = hasattr(request, "session")
-        seen["user"] = request.user
-        seen["messages"] = hasattr(request, "_messages")
-        seen["history"] = hasattr(HistoricalRecords.context, "request")
-        return HttpResponse("ok")
 
-    chain = _wrapped(view)
-    response = chain(RequestFactory().get(path, **extra))
-    assert response.status_code == 200
-    return seen, response
+def test_a_middleware_added_later_runs_for_the_reads_unless_named_a_skip():
+    added = [*settings.MIDDLEWARE, "example.NewMiddleware"]
+    assert (
+        sessionless.sessionless_middleware(added, settings.SESSIONLESS_SKIPS)[-1] == "example.NewMiddleware"
+    )
+    with pytest.raises(ValueError, match="not in MIDDLEWARE"):
+        sessionless.sessionless_middleware(settings.MIDDLEWARE, ["example.Gone"])
+    with pytest.raises(ValueError, match="its place is taken"):
+        sessionless.sessionless_middleware(settings.MIDDLEWARE, [sessionless.SESSION_MIDDLEWARE])
+
+
+def test_loading_the_handler_leaves_the_settings_as_they_were():
+    before = list(settings.MIDDLEWARE)
+    handler = sessionless.SessionlessHandler()
+    assert settings.MIDDLEWARE == before
+    assert handler._middleware_chain is not None
+
+
+# ---- which requests ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("path_info", "cookie", "expected"),
+    [
+        ("/api/v1/checklist", None, True),
+        ("/api/v1/route", "", True),
+        ("/api/v1/regions", "csrftoken=abc; lang=zh", True),
+        ("/api/v1/route", "xsessionid=1", True),  # another cookie whose name holds the session cookie's
+        ("/api/v1/route", "sessionid=abc", False),
+        ("/api/v1/checklist", "csrftoken=abc; sessionid=abc", False),
+        ("/api/v1/route/", None, False),
+        ("/api/v1/cases", None, False),
+        ("/admin/", None, False),
+        ("/", None, False),
+    ],
+)
+def test_a_declared_read_without_a_session_cookie_is_sessionless(path_info, cookie, expected):
+    environ = {"PATH_INFO": path_info}
+    if cookie is not None:
+        environ["HTTP_COOKIE"] = cookie
+    assert settings.SESSION_COOKIE_NAME == "sessionid"
+    assert sessionless.is_sessionless(environ) is expected
+
+
+def test_the_application_sends_each_request_to_its_handler():
+    def named(name):
+        return lambda environ, start_response: name
+
+    application = sessionless.sessionless_application(named("full"), named("sessionless"))
+    assert application({"PATH_INFO": "/api/v1/route"}, None) == "sessionless"
+    assert application({"PATH_INFO": "/api/v1/route", "HTTP_COOKIE": "sessionid=1"}, None) == "full"
+    assert application({"PATH_INFO": "/api/v1/cases"}, None) == "full"
+
+
+# ---- what the view sees -----------------------------------------------------------------------------------
+def _probe(request):
+    request.seen = {
+        "session": hasattr(request, "session"),
+        "user": request.user,
+        "messages": hasattr(request, "_messages"),
+        "history": hasattr(HistoricalRecords.context, "request"),
+        "csrf": "CSRF_COOKIE" in request.META,
+    }
+    _probe.last = request.seen
+    return HttpResponse("ok")
+
+
+urlpatterns = [path("api/v1/checklist", _probe)]
+
+
+@pytest.fixture
+def handlers():
+    """Both handlers as the WSGI entry point builds them (built when first used: middleware read some settings
+    when built), called as a WSGI server calls them. Like Django's test client, requests here leave the test's
+    database connection open (close_old_connections would close it inside the test's transaction)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield _Handlers()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+class _Handlers(dict):
+    def __missing__(self, name):
+        self[name] = WSGIHandler() if name == "full" else sessionless.SessionlessHandler()
+        return self[name]
+
+
+def _call(handler, request):
+    """(status, headers, body) of ``handler``'s answer to the WSGI environ of ``request`` (a RequestFactory one)."""
+    answer = {}
+
+    def start_response(status, headers, exc_info=None):
+        answer["status"], answer["headers"] = status, headers
+
+    chunks = handler(request.environ, start_response)
+    try:
+        body = b"".join(chunks)
+    finally:
+        chunks.close()
+    return answer["status"], answer["headers"], body
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", sorted(READS))
-def test_a_read_without_a_session_cookie_gets_no_session_messages_or_history_and_is_anonymous(path):
-    seen, response = _seen(path)
-    assert seen == {"session": False, "user": seen["user"], "messages": False, "history": False}
-    assert isinstance(seen["user"], AnonymousUser)
-    assert "Vary" not in response and not response.cookies
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_sessionless_read_gets_no_session_messages_history_or_csrf_cookie_and_is_anonymous(handlers):
+    status, headers, _body = _call(handlers["sessionless"], RequestFactory().get("/api/v1/checklist"))
+    assert status == "200 OK"
+    seen = _probe.last
+    assert seen == {
+        "session": False,
+        "user": seen["user"],
+        "messages": False,
+        "history": False,
+        "csrf": False,
+    }
+    assert isinstance(seen["user"], AnonymousUser) and not seen["user"].is_authenticated
+    assert not [name for name, _value in headers if name in ("Vary", "Set-Cookie")]
 
 
 @pytest.mark.django_db
-def test_a_read_with_a_session_cookie_gets_the_full_middleware(superuser):
+@override_settings(ROOT_URLCONF=__name__)
+def test_the_full_handler_gives_a_console_session_everything(handlers, superuser):
     client = Client()
     client.force_login(superuser)
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-    seen, _response = _seen("/api/v1/checklist", HTTP_COOKIE=cookie)
+    request = RequestFactory().get("/api/v1/checklist", HTTP_COOKIE=cookie)
+    assert not sessionless.is_sessionless(request.environ)
+    assert _call(handlers["full"], request)[0] == "200 OK"
+    seen = _probe.last
     assert seen["session"] and seen["messages"] and seen["history"]
     assert seen["user"] == superuser
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/api/v1/cases", "/api/v1/route/", "/api/v1/checklistx", "/admin/", "/"])
-def test_other_paths_get_the_full_middleware_without_a_cookie_too(path):
-    seen, _response = _seen(path)
-    assert seen["session"] and seen["messages"] and seen["history"]
-    assert isinstance(seen["user"], AnonymousUser)
+# ---- the same answers -------------------------------------------------------------------------------------
+ROUTE = {
+    "matter": "GS0101",
+    "accepting_agency": "442099",
+    "insured_agency": "442099",
+    "injury_date": "2024-03-01",
+}
+READ_REQUESTS = [
+    ("get", "/api/v1/checklist?matter=GS0101&region=442000&channel=counter", None),
+    ("get", "/api/v1/checklist?matter=NOPE&region=442000&channel=counter", None),  # 400 unknown_matter
+    ("get", "/api/v1/checklist?matter=&region=442000", None),  # 400 invalid_parameter
+    ("post", "/api/v1/route", json.dumps(ROUTE)),
+    ("post", "/api/v1/route", json.dumps({**ROUTE, "accepting_agency": "440199"})),  # 通办
+    ("post", "/api/v1/route", json.dumps({**ROUTE, "insured_agency": "999999"})),
+    ("post", "/api/v1/route", "{bad"),
+    ("post", "/api/v1/route", "x" * 3_000_000),  # over DATA_UPLOAD_MAX_MEMORY_SIZE: 413
+    ("get", "/api/v1/route", None),  # 405
+    ("get", "/api/v1/regions", None),
+    ("get", "/api/v1/agencies?region=442000", None),
+    ("get", "/api/v1/channels", None),
+    ("get", "/api/v1/matters?limit=5", None),
+    ("get", "/api/v1/materials?limit=5&offset=5", None),
+    ("get", "/api/v1/matters?limit=-1", None),
+    ("post", "/api/v1/regions", "{}"),  # 405
+]
 
 
-def test_sessionless_is_judged_once_per_request():
-    request = RequestFactory().get("/api/v1/route")
-    assert sessionless.is_sessionless(request)
-    request.path_info = (
-        "/admin/"  # judged already: the middleware agree with each other whatever happens later
+def _request(method, url, body, **extra):
+    factory = RequestFactory()
+    if method == "get":
+        return factory.get(url, **extra)
+    return factory.post(url, body, content_type="application/json", **extra)
+
+
+def _same_answer(handlers, method, url, body, **extra):
+    full = _call(handlers["full"], _request(method, url, body, **extra))
+    lean = _call(handlers["sessionless"], _request(method, url, body, **extra))
+    assert lean[0] == full[0] and lean[2] == full[2], (method, url)
+    assert lean[1] == full[1], (
+        [h for h in full[1] if h not in lean[1]] + ["||"] + [h for h in lean[1] if h not in full[1]]
     )
-    assert sessionless.is_sessionless(request)
+    return full
 
 
 @pytest.mark.django_db
-def test_the_middleware_step_aside_in_async_mode_too(superuser):
-    """Under ASGI each middleware is built around a coroutine: a sessionless read is handed the next layer's
-    coroutine, anything else takes the middleware's own async path."""
-    import asyncio
+@pytest.mark.usefixtures("fresh_api_counters")
+def test_every_read_answers_as_through_the_full_middleware(handlers, reference_data, superuser):
+    publish_demo(superuser)
+    statuses = set()
+    for method, url, body in READ_REQUESTS:
+        assert sessionless.is_sessionless(_request(method, url, body).environ), url
+        status, headers, _body = _same_answer(handlers, method, url, body)
+        statuses.add(status.split()[0])
+        names = {name for name, _value in headers}
+        # the checks the sessionless handler keeps, there on every answer
+        assert {
+            "Content-Security-Policy",
+            "X-Frame-Options",
+            "X-Content-Type-Options",
+            "Content-Length",
+        } <= names
+    assert statuses >= {"200", "400", "405", "413"}
 
-    seen = []
 
-    async def view(request):
-        seen.append((hasattr(request, "session"), type(request.user).__name__))
-        return HttpResponse("ok")
-
-    chain = _wrapped(view)
-    for path in ("/api/v1/checklist", "/admin/"):
-        response = asyncio.run(chain(RequestFactory().get(path)))
-        assert response.status_code == 200
-    assert seen == [(False, "AnonymousUser"), (True, "SimpleLazyObject")]
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fresh_api_counters")
+def test_hosts_tokens_closed_reads_and_https_answer_as_through_the_full_middleware(
+    handlers, reference_data, superuser, settings
+):
+    publish_demo(superuser)
+    _reader, reads = api_client("网厅", scopes=("reads",), cities=("442000",))
+    checklist = READ_REQUESTS[0][:2] + (None,)
+    assert _same_answer(handlers, *checklist, HTTP_HOST="evil.example")[0].startswith("400")  # the host check
+    for closed in (False, True):
+        settings.API_READS_REQUIRE_CLIENT = closed
+        for headers in ({}, bearer(reads), bearer("gsk_" + "x" * 43)):
+            _same_answer(handlers, *checklist, **headers)
+            _same_answer(handlers, "post", "/api/v1/route", json.dumps(ROUTE), **headers)
+    settings.API_READS_REQUIRE_CLIENT = False
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 3600
+    handlers.clear()  # built again: the security middleware reads these when built
+    redirected = _same_answer(handlers, *checklist)
+    assert redirected[0].startswith("301")
+    secure = _same_answer(handlers, *checklist, secure=True)
+    assert dict(secure[1])["Strict-Transport-Security"].startswith("max-age=3600")
 
 
 # ---- through the whole stack ------------------------------------------------------------------------------
