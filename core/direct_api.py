@@ -38,6 +38,7 @@ class Direct:
     argument: str
     model: type[pydantic.BaseModel]
     source: str
+    known: Callable[[HttpRequest], HttpResponseBase | None] | None = None
 
     def parse(self, request: HttpRequest) -> dict | None:
         """The argument validated straight from the request, or None when it does not validate (ninja's own
@@ -52,14 +53,21 @@ class Direct:
         return {self.argument: value}
 
 
-def served_directly(*, query: tuple[str, type] | None = None, body: tuple[str, type] | None = None):
+def served_directly(
+    *,
+    query: tuple[str, type] | None = None,
+    body: tuple[str, type] | None = None,
+    known: Callable[[HttpRequest], HttpResponseBase | None] | None = None,
+):
     """Mark a ninja operation's function (decorate it below the router's decorator) to be served by ``direct_view``
     (the API's URLconf does the rest: ``config_center/project/api.py``), naming its one parameter as in its
-    signature: ``query=("query", ChecklistQuery)`` or ``body=("payload", RouteIn)``."""
+    signature: ``query=("query", ChecklistQuery)`` or ``body=("payload", RouteIn)``. ``known(request)``, if given,
+    answers a request the function has answered before in the same bytes (or None), after the auth callbacks and
+    before the parameter is parsed: the function's own answer then, not a different one."""
     if (query is None) == (body is None):
         raise ValueError("served_directly: one parameter, from the query or the body")
     argument, model = query or body
-    direct = Direct(argument, model, "query" if query else "body")
+    direct = Direct(argument, model, "query" if query else "body", known)
 
     def mark(function: Callable) -> Callable:
         function.served_directly = direct
@@ -108,6 +116,10 @@ def direct_view(api: NinjaAPI, operation: Operation) -> Callable[[HttpRequest], 
         try:
             if auth_callbacks:
                 _authenticate(request, auth_callbacks)
+            if direct.known is not None:
+                response = direct.known(request)
+                if response is not None:
+                    return response
             values = direct.parse(request)
             if values is None:  # refused: ninja's own models parse it again and say why, as ninja answers
                 values = _ninja_values(api, models, request)

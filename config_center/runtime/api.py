@@ -15,6 +15,11 @@ router = Router(tags=["运行时引擎"])
 
 # The encoded answers of the current snapshot (answers.py): a repeated question costs a dictionary lookup.
 _checklists = EncodedAnswers()
+# The same answers by the question's query string as it came (a client asks a question in the same bytes each time):
+# found before the query string is parsed and validated again (core.direct_api ``known``). Only query strings the
+# checklist answered are kept, and only short ones (a longer one, e.g. a name repeated, is answered the long way).
+_checklists_by_query = EncodedAnswers(limit=20_000)
+KNOWN_QUERY_MAX = 256
 
 # Refusals that mean "you asked about something that does not exist" answer 400; the rest say why
 # the published configuration will not do it.
@@ -83,12 +88,18 @@ def refusal_error(
     return ApiError(not_found_status, refusal.reason_code, refusal.message)
 
 
+def _known_checklist(request: HttpRequest):
+    """The answer to a query string the checklist answered before against the current snapshot, or None."""
+    body = _checklists_by_query.get(runtime.snapshot(), request.META.get("QUERY_STRING", ""))
+    return None if body is None else json_answer(body)
+
+
 @router.get(
     "/checklist",
     response={200: ChecklistOut, 400: RefusalOut, 404: RefusalOut},
     summary="某渠道收取某事项时须收的材料（按参保地已发布的配置）",
 )
-@served_directly(query=("query", ChecklistQuery))  # most of the API's traffic: core.direct_api
+@served_directly(query=("query", ChecklistQuery), known=_known_checklist)  # most of the API's traffic
 def checklist(request: HttpRequest, query: Query[ChecklistQuery]):
     reject_unknown_params(request, {"matter", "region", "channel"})
     snapshot = runtime.snapshot()
@@ -99,6 +110,9 @@ def checklist(request: HttpRequest, query: Query[ChecklistQuery]):
         if isinstance(answer, engine.Refusal):
             raise refusal_error(answer)
         body = _checklists.put(snapshot, key, encoded(checklist_out(answer)))
+    raw = request.META.get("QUERY_STRING", "")
+    if len(raw) <= KNOWN_QUERY_MAX:
+        _checklists_by_query.put(snapshot, raw, body)
     return json_answer(body)
 
 

@@ -130,3 +130,58 @@ def test_tokens_and_closed_reads_are_answered_as_ninja_answers(published, settin
                 "/api/v1/route", json.dumps(ROUTE), content_type="application/json", **headers
             )
         )
+
+
+# ---- an answer known by its query string ------------------------------------------------------------------
+@pytest.fixture
+def parses(monkeypatch):
+    """How many times the direct view parsed a request's parameter."""
+    from core import direct_api
+
+    seen = []
+    original = direct_api.Direct.parse
+
+    def counting(self, request):
+        seen.append(request.META.get("QUERY_STRING"))
+        return original(self, request)
+
+    monkeypatch.setattr(direct_api.Direct, "parse", counting)
+    return seen
+
+
+def _checklist(query: str, **headers):
+    return DIRECT_VIEWS["checklist"](RequestFactory().get("/api/v1/checklist?" + query, **headers))
+
+
+def test_a_query_string_answered_before_is_answered_again_without_parsing(published, parses):
+    from config_center.runtime.holder import runtime
+
+    query = "matter=GS0101&region=442000&channel=web"
+    first = _checklist(query)
+    again = _checklist(query)
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert again.content == first.content and len(parses) == 1
+    _compare(lambda: RequestFactory().get("/api/v1/checklist?" + query))  # ninja's answer is the same bytes
+    reordered = _checklist("channel=web&region=442000&matter=GS0101")  # the same question in other bytes
+    assert reordered.content == first.content and len(parses) == 2
+    runtime.reset()  # a new snapshot (as a publish or rollback installs): nothing known of the old one
+    assert _checklist(query).content == first.content and len(parses) == 3
+
+
+def test_refusals_and_long_query_strings_are_never_known(published, parses):
+    for _attempt in range(2):
+        assert _checklist("matter=NOPE&region=442000&channel=counter").status_code == 400
+        long = "matter=X&" * 40 + "matter=GS0101&region=442000&channel=counter"
+        assert _checklist(long).status_code == 200
+    assert len(parses) == 4
+
+
+def test_a_known_answer_still_passes_the_reads_gate(published, settings, parses):
+    query = "matter=GS0101&region=442000&channel=counter"
+    assert _checklist(query).status_code == 200
+    settings.API_READS_REQUIRE_CLIENT = True
+    refused = _checklist(query)
+    assert refused.status_code == 401 and json.loads(refused.content)["reason_code"] == "client_required"
+    _reader, reads = api_client("网厅", scopes=("reads",), cities=("442000",))
+    assert _checklist(query, **bearer(reads)).status_code == 200
+    assert len(parses) == 1
